@@ -1,0 +1,274 @@
+package trace
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind names what happened. Kinds are small integers so a KindSet fits in
+// one word; on the wire (JSON lines) they travel by name, so adding a kind
+// never changes the meaning of a recorded file.
+type Kind uint8
+
+// Phase-1 kinds: the life of a task on a single executor.
+const (
+	KindInvalid Kind = iota
+
+	// Spawned: a task was created and queued for its first poll.
+	// Name carries the task's name.
+	Spawned
+	// PollStarted: the executor is about to call the task's Poll.
+	PollStarted
+	// PollEnded: Poll returned. Ready tells which way.
+	PollEnded
+	// WakerRegistered: during a poll the task handed its waker to a holder
+	// (a timer, a channel, another task's join handle...). Holder names it.
+	// A task that returns Pending without any WakerRegistered in that poll
+	// can never be woken: a lost wakeup.
+	WakerRegistered
+	// Woken: a waker fired. By says who fired it, From which task when By
+	// is SourceTask. A wake that finds the task already queued is still
+	// reported, with Note "coalesced".
+	Woken
+	// Queued: the task was put on the run queue. Queue is the queue's
+	// length after the push.
+	Queued
+	// Cancelled: the task was cancelled; its future was dropped without
+	// being polled again.
+	Cancelled
+	// Panicked: the task's Poll panicked. Note carries the panic value.
+	Panicked
+	// Completed: the task finished and its output went to the join handle.
+	Completed
+	// Parked: the executor has nothing to run and sleeps in its driver.
+	Parked
+	// Unparked: the executor woke up. Note carries the reason.
+	Unparked
+	// Turn: the executor starts a loop turn. Queue is the number of ready
+	// tasks it will poll in this turn.
+	Turn
+
+	kindCount // keep last: the number of kinds
+)
+
+var kindNames = [...]string{
+	KindInvalid:     "invalid",
+	Spawned:         "spawned",
+	PollStarted:     "poll-started",
+	PollEnded:       "poll-ended",
+	WakerRegistered: "waker-registered",
+	Woken:           "woken",
+	Queued:          "queued",
+	Cancelled:       "cancelled",
+	Panicked:        "panicked",
+	Completed:       "completed",
+	Parked:          "parked",
+	Unparked:        "unparked",
+	Turn:            "turn",
+}
+
+// Kinds lists every valid kind in declaration order.
+func Kinds() []Kind {
+	ks := make([]Kind, 0, kindCount-1)
+	for k := Kind(1); k < kindCount; k++ {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// String returns the kind's wire name, such as "poll-started".
+func (k Kind) String() string {
+	if k < kindCount {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { return k > KindInvalid && k < kindCount }
+
+// ParseKind returns the kind with the given wire name.
+func ParseKind(name string) (Kind, error) {
+	for k := Kind(1); k < kindCount; k++ {
+		if kindNames[k] == name {
+			return k, nil
+		}
+	}
+	return KindInvalid, fmt.Errorf("trace: unknown event kind %q", name)
+}
+
+// MarshalText encodes the kind by name.
+func (k Kind) MarshalText() ([]byte, error) {
+	if !k.Valid() {
+		return nil, fmt.Errorf("trace: cannot encode invalid kind %d", uint8(k))
+	}
+	return []byte(kindNames[k]), nil
+}
+
+// UnmarshalText decodes a kind from its name.
+func (k *Kind) UnmarshalText(b []byte) error {
+	v, err := ParseKind(string(b))
+	if err != nil {
+		return err
+	}
+	*k = v
+	return nil
+}
+
+// KindSet is a set of kinds, one bit each. The zero value is the empty set.
+type KindSet uint64
+
+// NewKindSet returns the set holding ks.
+func NewKindSet(ks ...Kind) KindSet {
+	var s KindSet
+	for _, k := range ks {
+		s = s.With(k)
+	}
+	return s
+}
+
+// Has reports whether k is in the set.
+func (s KindSet) Has(k Kind) bool { return s&(1<<k) != 0 }
+
+// With returns the set plus k.
+func (s KindSet) With(k Kind) KindSet { return s | 1<<k }
+
+// Without returns the set minus k.
+func (s KindSet) Without(k Kind) KindSet { return s &^ (1 << k) }
+
+// String lists the set's kinds, comma-separated.
+func (s KindSet) String() string {
+	var names []string
+	for k := Kind(1); k < kindCount; k++ {
+		if s.Has(k) {
+			names = append(names, k.String())
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+// Source says who fired a waker.
+type Source uint8
+
+// Wake sources.
+const (
+	SourceNone       Source = iota
+	SourceTask              // a task on an executor, named by Event.From
+	SourceTimer             // a timer firing
+	SourceGoroutine         // a goroutine outside the runtime
+	SourceCompletion        // an I/O completion (phase 2)
+	SourceExecutor          // the executor itself (cancel, shutdown)
+	sourceCount
+)
+
+var sourceNames = [...]string{
+	SourceNone:       "",
+	SourceTask:       "task",
+	SourceTimer:      "timer",
+	SourceGoroutine:  "goroutine",
+	SourceCompletion: "completion",
+	SourceExecutor:   "executor",
+}
+
+// String returns the source's wire name.
+func (s Source) String() string {
+	if s < sourceCount {
+		return sourceNames[s]
+	}
+	return fmt.Sprintf("source(%d)", uint8(s))
+}
+
+// MarshalText encodes the source by name.
+func (s Source) MarshalText() ([]byte, error) {
+	if s >= sourceCount {
+		return nil, fmt.Errorf("trace: cannot encode invalid source %d", uint8(s))
+	}
+	return []byte(sourceNames[s]), nil
+}
+
+// UnmarshalText decodes a source from its name.
+func (s *Source) UnmarshalText(b []byte) error {
+	for v := Source(0); v < sourceCount; v++ {
+		if sourceNames[v] == string(b) {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("trace: unknown wake source %q", b)
+}
+
+// Event is one thing a runtime did. It is plain data: it holds no pointers
+// into the runtime, so a sink may keep it, copy it or send it to another
+// process as a JSON line.
+//
+// Fields that do not apply to a kind are zero and omitted on the wire.
+type Event struct {
+	Seq  uint64 `json:"seq"`            // per-executor sequence number, from 1
+	Time int64  `json:"t"`              // monotonic nanoseconds since the executor started
+	Exec uint32 `json:"exec"`           // executor id, from 1
+	Task uint64 `json:"task,omitempty"` // task id, from 1; 0 for executor-wide events
+	Kind Kind   `json:"kind"`
+
+	Ready  bool   `json:"ready,omitempty"`  // PollEnded: the poll returned Ready
+	By     Source `json:"by,omitempty"`     // Woken: who fired the waker
+	From   uint64 `json:"from,omitempty"`   // Woken by a task: that task's id
+	Queue  int    `json:"queue,omitempty"`  // Queued: run-queue length after the push
+	Holder string `json:"holder,omitempty"` // WakerRegistered: who now holds the waker
+	Name   string `json:"name,omitempty"`   // Spawned: the task's name
+	Note   string `json:"note,omitempty"`   // free text: unpark reason, panic value, ...
+}
+
+// String renders the event on one line, for logs and test failures.
+func (e Event) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#%d exec%d", e.Seq, e.Exec)
+	if e.Task != 0 {
+		fmt.Fprintf(&b, " T%d", e.Task)
+	}
+	b.WriteString(" ")
+	b.WriteString(e.Kind.String())
+	switch e.Kind {
+	case PollEnded:
+		if e.Ready {
+			b.WriteString(" ready")
+		} else {
+			b.WriteString(" pending")
+		}
+	case Woken:
+		fmt.Fprintf(&b, " by %s", e.By)
+		if e.From != 0 {
+			fmt.Fprintf(&b, " T%d", e.From)
+		}
+	case Queued:
+		fmt.Fprintf(&b, " len=%d", e.Queue)
+	case WakerRegistered:
+		fmt.Fprintf(&b, " holder=%q", e.Holder)
+	case Spawned:
+		fmt.Fprintf(&b, " %q", e.Name)
+	}
+	if e.Note != "" {
+		fmt.Fprintf(&b, " (%s)", e.Note)
+	}
+	return b.String()
+}
+
+// Sink receives events. A runtime calls Event on the goroutine that did the
+// thing, synchronously, so a sink may block the runtime (that is how the
+// Stepper works) and must be safe for concurrent use when several
+// executors share it.
+//
+// The *Event is valid only during the call: a sink that keeps an event
+// copies it (*e). Passing a pointer keeps the untraced fast path from
+// building a 100-byte struct on every event site.
+//
+// A runtime without a sink holds a nil Sink and pays one branch per event
+// site.
+type Sink interface {
+	Event(e *Event)
+}
+
+// SinkFunc adapts a function to a Sink.
+type SinkFunc func(e *Event)
+
+// Event calls f(e).
+func (f SinkFunc) Event(e *Event) { f(e) }
