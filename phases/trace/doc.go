@@ -27,6 +27,6 @@
 //   - Recorder keeps the last N events in a ring and counts what it dropped.
 //   - Stepper blocks the runtime at each event until the user says go on:
 //     step, continue, continue to a breakpoint, or detach.
-//   - JSONWriter writes JSON lines; ReadJSON reads them back.
+//   - JSONWriter writes JSON lines; JSONReader (or ReadJSON) reads them back.
 //   - Tee sends each event to several sinks.
 package trace

@@ -36,8 +36,9 @@ import (
 //
 //	¹ any state but detached: commands after Detach do nothing.
 //
-// Commands never block and never panic, whatever the state: Step with
-// nothing stopped just means "stop at the next event", and so on.
+// Commands never wait for the runtime (they only take a short internal
+// lock) and never panic, whatever the state: Step with nothing stopped just
+// means "stop at the next event", and so on.
 //
 // # Several emitters
 //
@@ -113,6 +114,11 @@ func (s *Stepper) Event(e *Event) {
 	if s.detached.Load() {
 		return
 	}
+	s.event(e) // kept out of line so that Event itself can be inlined
+}
+
+// event is Event for a Stepper that was attached when Event looked.
+func (s *Stepper) event(e *Event) {
 	if o := s.observer.Load(); o != nil {
 		(*o).Event(e)
 	}
