@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -208,5 +209,59 @@ func BenchmarkAwait(b *testing.B) {
 		}
 		close(ab)
 		<-ba
+	})
+}
+
+// BenchmarkParkedTask reports the memory one parked task costs: spawned,
+// polled once, and now waiting on a waker that never fires. b.N tasks are
+// parked at once; B/task is the growth of heap plus stacks divided by b.N.
+// A goroutine blocked on a channel is the twin.
+func BenchmarkParkedTask(b *testing.B) {
+	measure := func(b *testing.B, park func(n int) (release func())) {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		release := park(b.N)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		used := (after.HeapAlloc + after.StackInuse) - (before.HeapAlloc + before.StackInuse)
+		b.ReportMetric(float64(used)/float64(b.N), "B/task")
+		b.ReportMetric(0, "ns/op")
+		release()
+	}
+	never := func() Future[int] {
+		return PollFn(func(cx *Context) Poll[int] { cx.Waker(); return Pending[int]() })
+	}
+	parkTasks := func(b *testing.B, wrap func(Future[int]) Future[int]) {
+		measure(b, func(n int) func() {
+			ex := New()
+			for range n {
+				Spawn(ex, wrap(never()))
+			}
+			if _, err := BlockOn(ex, YieldNow()); err != nil {
+				b.Fatal(err)
+			}
+			return ex.Close
+		})
+	}
+	b.Run("hand-written", func(b *testing.B) {
+		parkTasks(b, func(f Future[int]) Future[int] { return f })
+	})
+	b.Run("coroutine", func(b *testing.B) {
+		parkTasks(b, func(f Future[int]) Future[int] {
+			return Async(func(a *Awaiter) int { return Await(a, f) })
+		})
+	})
+	b.Run("goroutine", func(b *testing.B) {
+		measure(b, func(n int) func() {
+			block := make(chan struct{})
+			var started sync.WaitGroup
+			for range n {
+				started.Add(1)
+				go func() { started.Done(); <-block }()
+			}
+			started.Wait()
+			return func() { close(block) }
+		})
 	})
 }

@@ -55,22 +55,20 @@ func Example_traceRecorder() {
 		fmt.Println(e)
 	}
 	// Output:
-	// #1 exec1 T1 spawned "main"
-	// #2 exec1 T1 queued len=1
-	// #3 exec1 turn
-	// #4 exec1 T1 poll-started
-	// #5 exec1 T2 spawned "child"
-	// #6 exec1 T2 queued len=1
-	// #7 exec1 T1 waker-registered holder="join handle T2"
-	// #8 exec1 T1 poll-ended pending
-	// #9 exec1 turn
-	// #10 exec1 T2 poll-started
-	// #11 exec1 T2 poll-ended ready
-	// #12 exec1 T2 completed
-	// #13 exec1 T1 woken by task T2
-	// #14 exec1 T1 queued len=1
-	// #15 exec1 turn
-	// #16 exec1 T1 poll-started
-	// #17 exec1 T1 poll-ended ready
-	// #18 exec1 T1 completed
+	// #1 exec1 T1 spawned "main" len=1
+	// #2 exec1 turn
+	// #3 exec1 T1 poll-started
+	// #4 exec1 T2 spawned "child" len=1
+	// #5 exec1 T1 waker-registered holder="join handle T2"
+	// #6 exec1 T1 poll-ended pending
+	// #7 exec1 turn
+	// #8 exec1 T2 poll-started
+	// #9 exec1 T2 poll-ended ready
+	// #10 exec1 T2 completed
+	// #11 exec1 T1 woken by task T2
+	// #12 exec1 T1 queued len=1
+	// #13 exec1 turn
+	// #14 exec1 T1 poll-started
+	// #15 exec1 T1 poll-ended ready
+	// #16 exec1 T1 completed
 }

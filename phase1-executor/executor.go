@@ -45,6 +45,7 @@ type Executor struct {
 	nLive   int
 	seq     uint64
 	start   time.Time
+	now     int64       // the last clock reading, in ns since start
 	ev      trace.Event // reused event buffer: sinks copy what they keep
 	stats   Stats
 	inBlock bool
@@ -113,7 +114,7 @@ func (ex *Executor) Stats() Stats { return ex.stats }
 // SpawnOption configures one spawned task.
 type SpawnOption func(*spawnConfig)
 
-type spawnConfig struct{ name string }
+type spawnConfig = taskMeta
 
 // WithName names the task in the trace and the visualiser.
 func WithName(name string) SpawnOption { return func(c *spawnConfig) { c.name = name } }
@@ -121,12 +122,11 @@ func WithName(name string) SpawnOption { return func(c *spawnConfig) { c.name = 
 func newTask[T any](ex *Executor, f Future[T], opts []SpawnOption) *task[T] {
 	t := &task[T]{fut: f}
 	if len(opts) > 0 {
-		// Only a spawn with options pays for the config: &c escapes.
-		c := new(spawnConfig)
+		// Only a spawn with options pays for the metadata.
+		t.meta = new(taskMeta)
 		for _, o := range opts {
-			o(c)
+			o(t.meta)
 		}
-		t.name = c.name
 	}
 	t.id = ex.nextID.Add(1)
 	t.ex = ex
@@ -157,8 +157,7 @@ func Spawn[T any](ex *Executor, f Future[T], opts ...SpawnOption) JoinHandle[T] 
 func SpawnLocal[T any](cx *Context, f Future[T], opts ...SpawnOption) JoinHandle[T] {
 	ex := cx.ex
 	t := newTask(ex, f, opts)
-	ex.register(&t.Task, trace.SourceTask, cx.task.id)
-	ex.enqueue(&t.Task)
+	ex.admit(&t.Task, trace.SourceTask, cx.task.id)
 	return JoinHandle[T]{t: t}
 }
 
@@ -220,8 +219,9 @@ func (ex *Executor) enqueue(t *Task) {
 	}
 }
 
-// register adds a new task to the live list. Executor goroutine only.
-func (ex *Executor) register(t *Task, src trace.Source, from uint64) {
+// admit registers a new task and puts it on the run queue. It is traced as
+// one Spawned event, whose Queue says the task is queued.
+func (ex *Executor) admit(t *Task, src trace.Source, from uint64) {
 	t.registered = true
 	l := &ex.live
 	t.prevLive, t.nxLive = l.prevLive, l
@@ -229,10 +229,12 @@ func (ex *Executor) register(t *Task, src trace.Source, from uint64) {
 	l.prevLive = t
 	ex.nLive++
 	ex.stats.Spawned++
+	ex.sched.Push(t)
 	if ex.sink != nil {
 		e := ex.event(trace.Spawned, t.id)
-		e.Name = t.name
+		e.Name = t.Name()
 		e.By, e.From = src, from
+		e.Queue = ex.sched.Len()
 		ex.emit(e)
 	}
 }
@@ -253,11 +255,13 @@ func (ex *Executor) drainWakes() {
 		by := t.wokenBy.Load()
 		src, from := trace.Source(by>>56), by&wokeFromMask
 		if !t.registered {
-			ex.register(t, src, from)
-		} else if ex.sink != nil {
-			ex.traceWoken(t, src, from, "")
+			ex.admit(t, src, from)
+		} else {
+			if ex.sink != nil {
+				ex.traceWoken(t, src, from, "")
+			}
+			ex.enqueue(t)
 		}
-		ex.enqueue(t)
 		t = n
 	}
 }
@@ -281,8 +285,7 @@ func BlockOn[T any](ex *Executor, main Future[T], opts ...SpawnOption) (T, error
 		opts = []SpawnOption{WithName("main")}
 	}
 	t := newTask(ex, main, opts)
-	ex.register(&t.Task, trace.SourceExecutor, 0)
-	ex.enqueue(&t.Task)
+	ex.admit(&t.Task, trace.SourceExecutor, 0)
 	ex.loop(&t.Task)
 	r, _ := JoinHandle[T]{t: t}.Result()
 	return r.Value, r.Err
@@ -357,7 +360,6 @@ func (ex *Executor) run(t *Task) {
 			break
 		}
 	}
-	t.polls++
 	ex.stats.Polls++
 	if ex.sink != nil {
 		ex.emit(ex.event(trace.PollStarted, t.id))
@@ -523,11 +525,19 @@ func (ex *Executor) Close() {
 // event returns the reusable event, stamped with the next sequence
 // number, the time and the executor; the caller fills in details and
 // emits it. Executor goroutine only, and only when ex.sink != nil.
+//
+// Reading the clock costs about 30 ns here, more than recording an event,
+// so the executor reads it only where time moves on for the learner: at
+// each turn, poll and park. Events in between carry that reading.
 func (ex *Executor) event(k trace.Kind, task uint64) *trace.Event {
 	ex.seq++
+	switch k {
+	case trace.Turn, trace.PollStarted, trace.Parked, trace.Unparked:
+		ex.now = int64(time.Since(ex.start))
+	}
 	ex.ev = trace.Event{
 		Seq:  ex.seq,
-		Time: int64(time.Since(ex.start)),
+		Time: ex.now,
 		Exec: ex.id,
 		Task: task,
 		Kind: k,

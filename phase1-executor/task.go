@@ -67,6 +67,11 @@ const (
 type Task struct {
 	state atomic.Uint32 // see the table above
 
+	// Owned by the executor's goroutine (packed beside state to keep the
+	// task in the 128-byte size class).
+	registered bool // in the live list; Spawned has been traced
+	finished   bool // the outcome is published; out of the live list
+
 	// wokenBy packs who fired the last waker that queued the task
 	// (source<<56 | task id). The waker stores it before the CAS that
 	// queues the task; the executor loads it after taking the task from
@@ -75,7 +80,7 @@ type Task struct {
 	wokenBy atomic.Uint64
 
 	id   uint64    // constant after spawn
-	name string    // constant after spawn
+	meta *taskMeta // constant after spawn; nil when spawned without options
 	ex   *Executor // constant after spawn
 	r    runner    // the typed half of this same allocation; constant
 
@@ -85,11 +90,14 @@ type Task struct {
 	// makes the two never overlap.
 	next *Task
 
-	// Owned by the executor's goroutine.
-	registered       bool  // in the live list; Spawned has been traced
-	finished         bool  // the outcome is published; out of the live list
-	prevLive, nxLive *Task // the live list: every task not yet finished
-	polls            uint32
+	// The live list: every task not yet finished. Executor goroutine only.
+	prevLive, nxLive *Task
+}
+
+// taskMeta holds what spawn options said about a task. Kept out of line:
+// most tasks have none, and every byte of Task is paid per spawn.
+type taskMeta struct {
+	name string
 }
 
 // Packing of wokenBy: the source in the top byte, the waking task's id
@@ -113,7 +121,12 @@ func (t *Task) clear(bits uint32) {
 func (t *Task) ID() uint64 { return t.id }
 
 // Name returns the name given at spawn, or "".
-func (t *Task) Name() string { return t.name }
+func (t *Task) Name() string {
+	if t.meta == nil {
+		return ""
+	}
+	return t.meta.name
+}
 
 // runner is the typed half of a task, implemented by *task[T]. Only the
 // executor calls it, on its goroutine.

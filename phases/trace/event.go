@@ -14,8 +14,9 @@ type Kind uint8
 const (
 	KindInvalid Kind = iota
 
-	// Spawned: a task was created and queued for its first poll.
-	// Name carries the task's name.
+	// Spawned: a task was created and put on the run queue for its first
+	// poll (no separate Queued follows). Name carries the task's name,
+	// Queue the run-queue length, By and From who spawned it.
 	Spawned
 	// PollStarted: the executor is about to call the task's Poll.
 	PollStarted
@@ -202,9 +203,13 @@ func (s *Source) UnmarshalText(b []byte) error {
 // process as a JSON line.
 //
 // Fields that do not apply to a kind are zero and omitted on the wire.
+//
+// Time is read from the clock where time moves on for a learner — at each
+// loop turn, poll start and park/unpark — and events in between carry that
+// reading: a clock read costs more than recording an event.
 type Event struct {
 	Seq  uint64 `json:"seq"`            // per-executor sequence number, from 1
-	Time int64  `json:"t"`              // monotonic nanoseconds since the executor started
+	Time int64  `json:"t"`              // monotonic ns since the executor started (see below)
 	Exec uint32 `json:"exec"`           // executor id, from 1
 	Task uint64 `json:"task,omitempty"` // task id, from 1; 0 for executor-wide events
 	Kind Kind   `json:"kind"`
@@ -244,7 +249,7 @@ func (e Event) String() string {
 	case WakerRegistered:
 		fmt.Fprintf(&b, " holder=%q", e.Holder)
 	case Spawned:
-		fmt.Fprintf(&b, " %q", e.Name)
+		fmt.Fprintf(&b, " %q len=%d", e.Name, e.Queue)
 	}
 	if e.Note != "" {
 		fmt.Fprintf(&b, " (%s)", e.Note)
