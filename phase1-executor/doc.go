@@ -88,6 +88,6 @@
 //     Context.Wake is the fast path, and it is explicit.
 //   - A mutex around the join handle's output: two atomics (a published
 //     flag and the awaiter) do the hand-off; see task in joinhandle.go.
-//   - One recover per poll: a deferred recover per batch of polls catches
-//     a panic just as well, off the hot path (runBatch).
+//   - One recover per poll: a deferred recover around many turns catches
+//     a panic just as well, off the hot path (Executor.turns).
 package executor

@@ -302,6 +302,18 @@ func Run[T any](main Future[T], opts ...Option) (T, error) {
 // loop is the executor: turns until main has finished.
 func (ex *Executor) loop(main *Task) {
 	for !main.finished {
+		ex.turns(main)
+	}
+}
+
+// turns runs loop turns until main has finished. A panic in a task's Poll
+// unwinds to here: the deferred recoverPoll turns it into that task's
+// *PanicError, turns returns, and loop calls it again. One defer for many
+// turns instead of one per poll keeps panic safety off the hot path; a
+// turn cut short by a panic just ends early, its other tasks still queued.
+func (ex *Executor) turns(main *Task) {
+	defer ex.recoverPoll()
+	for !main.finished {
 		ex.stats.Turns++
 		ex.drainWakes()
 		n := ex.sched.Len()
@@ -313,16 +325,40 @@ func (ex *Executor) loop(main *Task) {
 		// Poll only the tasks ready at the start of the turn: a task that
 		// wakes itself goes to the back and waits for the next turn, so
 		// the wake list is looked at between turns and nobody starves.
-		for n > 0 && !main.finished {
-			n -= ex.runBatch(n, main)
+		for ; n > 0 && !main.finished; n-- {
+			ex.run(ex.sched.Pop())
 		}
-		if main.finished {
-			return
-		}
-		if ex.sched.Len() == 0 {
+		if !main.finished && ex.sched.Len() == 0 {
 			ex.park()
 		}
 	}
+}
+
+// recoverPoll, deferred by turns, catches a panic from the task being
+// polled. A panic anywhere else (no task being polled) is the runtime's
+// own bug and goes on up.
+func (ex *Executor) recoverPoll() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	t := ex.cx.task
+	if t == nil {
+		panic(r)
+	}
+	ex.cx.task = nil
+	pe, ok := r.(*PanicError)
+	if ok && pe.Task == 0 {
+		// A coroutine recovered its own panic to keep its stack
+		// (async.go) and re-raised it here.
+		pe.Task = t.id
+	} else {
+		pe = &PanicError{Task: t.id, Value: r, Stack: debug.Stack()}
+	}
+	if ex.sink != nil {
+		ex.emit(ex.event(trace.PollEnded, t.id))
+	}
+	ex.panicked(t, pe)
 }
 
 // park sleeps in the driver until a waker fires from another goroutine.
@@ -346,7 +382,7 @@ func (ex *Executor) park() {
 
 // run polls one task taken from the run queue, or drops it if it was
 // cancelled: the middle rows of the transition table in task.go. A panic
-// in the task's Poll propagates to runBatch.
+// in the task's Poll propagates to turns.
 func (ex *Executor) run(t *Task) {
 	// scheduled → running, unless the task was closed while queued.
 	for {
@@ -365,7 +401,7 @@ func (ex *Executor) run(t *Task) {
 		ex.emit(ex.event(trace.PollStarted, t.id))
 	}
 	ex.cx.task = t
-	ready := t.r.poll(&ex.cx) // a panic here unwinds to runBatch
+	ready := t.r.poll(&ex.cx) // a panic here unwinds to turns
 	ex.cx.task = nil
 	if ex.sink != nil {
 		e := ex.event(trace.PollEnded, t.id)
@@ -401,39 +437,6 @@ func (ex *Executor) run(t *Task) {
 			return
 		}
 	}
-}
-
-// runBatch takes up to n tasks from the run queue and runs them, and
-// returns how many it took. A panic in a task's Poll unwinds to here: the
-// deferred recover turns it into that task's *PanicError, and the loop
-// calls runBatch again for the rest. One defer per batch instead of one per
-// poll keeps panic safety off the hot path.
-func (ex *Executor) runBatch(n int, main *Task) (taken int) {
-	defer func() {
-		if r := recover(); r != nil {
-			t := ex.cx.task
-			ex.cx.task = nil
-			pe, ok := r.(*PanicError)
-			if ok && pe.Task == 0 {
-				// A coroutine recovered its own panic to keep its stack
-				// (async.go) and re-raised it here.
-				pe.Task = t.id
-			} else {
-				pe = &PanicError{Task: t.id, Value: r, Stack: debug.Stack()}
-			}
-			if ex.sink != nil {
-				e := ex.event(trace.PollEnded, t.id)
-				ex.emit(e)
-			}
-			ex.panicked(t, pe)
-		}
-	}()
-	for taken < n && !main.finished {
-		t := ex.sched.Pop()
-		taken++ // before run: a panicking task counts as taken
-		ex.run(t)
-	}
-	return taken
 }
 
 // complete finishes a task whose Poll returned Ready, unless a Cancel got
