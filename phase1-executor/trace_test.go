@@ -89,3 +89,35 @@ func TestUntracedExecutorEmitsNothing(t *testing.T) {
 		t.Fatalf("an executor without a sink numbered %d events", ex.seq)
 	}
 }
+
+// TestStepperPausesTheRuntimeBetweenEvents drives the executor one event
+// at a time, as the visualiser does, then detaches and lets it finish.
+func TestStepperPausesTheRuntimeBetweenEvents(t *testing.T) {
+	st := trace.NewStepper()
+	done := make(chan int, 1)
+	go func() {
+		v, _ := Run(Async(goldenScenario), WithSink(st))
+		done <- v
+	}()
+	want := []trace.Kind{trace.Spawned, trace.Turn, trace.PollStarted, trace.Spawned, trace.Spawned}
+	for i, k := range want {
+		e := <-st.Stops() // the runtime is blocked inside this event now
+		if e.Kind != k {
+			t.Fatalf("stop %d is %v, want %v", i, e, k)
+		}
+		select {
+		case <-done:
+			t.Fatal("the runtime finished while stopped at an event")
+		default:
+		}
+		st.Step()
+	}
+	st.ContinueUntil(trace.NewKindSet(trace.Completed))
+	if e := <-st.Stops(); e.Kind != trace.Completed || e.Task != 2 {
+		t.Fatalf("ContinueUntil(completed) stopped at %v, want T2 completed", e)
+	}
+	st.Detach()
+	if v := <-done; v != 22 {
+		t.Fatalf("scenario = %d after detaching, want 22", v)
+	}
+}
