@@ -15,6 +15,17 @@ type Driver interface {
 	Park() (reason string)
 	// Unpark wakes a Park in progress, or the next one. Any goroutine.
 	Unpark()
+	// Poll does the driver's work without blocking, once in every loop
+	// turn that does not park (phase 2 submits the turn's SQEs and reaps
+	// CQEs here). Executor goroutine only.
+	Poll()
+}
+
+// Attacher is implemented by drivers that need their executor — to trace
+// through it, or to know their tasks' executor. New calls Attach once,
+// before the executor runs.
+type Attacher interface {
+	Attach(ex *Executor)
 }
 
 // ChanDriver is the phase-1 driver: the executor sleeps receiving from a
@@ -37,6 +48,9 @@ func (d *ChanDriver) Park() string {
 	<-d.token
 	return "woken"
 }
+
+// Poll does nothing: the phase-1 driver has no work of its own.
+func (d *ChanDriver) Poll() {}
 
 // Unpark leaves a token unless one is already waiting: two Unparks before
 // a Park wake it once, which is all it needs.

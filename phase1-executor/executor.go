@@ -27,6 +27,8 @@ type Executor struct {
 	sched  Scheduler  // executor goroutine only
 	driver Driver
 
+	driverPolls bool // call driver.Poll on busy turns; constant after New
+
 	wakes wakeList // tasks pushed by other goroutines
 
 	// sleeping is true while the executor is parked or about to park. A
@@ -97,8 +99,26 @@ func New(opts ...Option) *Executor {
 	}
 	ex.cx.ex = ex
 	ex.live.prevLive, ex.live.nxLive = &ex.live, &ex.live
+	_, chanDriver := ex.driver.(*ChanDriver)
+	ex.driverPolls = !chanDriver // ChanDriver.Poll does nothing: skip the call
+	if a, ok := ex.driver.(Attacher); ok {
+		a.Attach(ex)
+	}
 	return ex
 }
+
+// Tracing reports whether the executor has a sink. Drivers check it before
+// building an event, as the executor does: one branch when off.
+func (ex *Executor) Tracing() bool { return ex.sink != nil }
+
+// NewEvent returns an event of kind k about task (0 for none), stamped
+// with the executor's next sequence number, id and time, for a driver to
+// fill in and pass to Emit. Executor goroutine only, and only when
+// Tracing: the event is reused by the next call.
+func (ex *Executor) NewEvent(k trace.Kind, task uint64) *trace.Event { return ex.event(k, task) }
+
+// Emit sends an event from NewEvent to the executor's sink.
+func (ex *Executor) Emit(e *trace.Event) { ex.emit(e) }
 
 // ID returns the executor's id, unique in this process, from 1.
 func (ex *Executor) ID() uint32 { return ex.id }
@@ -328,8 +348,15 @@ func (ex *Executor) turns(main *Task) {
 		for ; n > 0 && !main.finished; n-- {
 			ex.run(ex.sched.Pop())
 		}
-		if !main.finished && ex.sched.Len() == 0 {
+		if main.finished {
+			return
+		}
+		if ex.sched.Len() == 0 {
 			ex.park()
+		} else if ex.driverPolls {
+			// Busy: give the driver its non-blocking turn (phase 2
+			// submits SQEs and reaps CQEs here) without sleeping.
+			ex.driver.Poll()
 		}
 	}
 }
