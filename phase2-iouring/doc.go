@@ -32,8 +32,29 @@
 // Ring.Probe asks the running kernel (IORING_REGISTER_PROBE) and Require
 // turns a missing one into a clear error instead of a mysterious -EINVAL.
 //
-// This phase is being built in steps: the ring and its prep helpers are
-// here; the reactor (the phase-1 Driver that parks in io_uring_enter and
-// wakes the tasks whose CQEs arrive), the async file, TCP and timer
-// futures, cancellation, and the pure-Go fallback ring come next.
+// # The reactor
+//
+// Reactor (reactor_linux.go) is the phase-1 executor's Driver made of a
+// ring. A future that wants I/O takes an SQE and an entry in the op table
+// (step 1: prepare); at the end of the executor's turn everything pending
+// goes to the kernel in one io_uring_enter, which also waits for a
+// completion when no task is ready (step 2: submit); each CQE is matched to
+// its op by user_data, and the op's waker fires (step 3: reap and wake).
+// opFuture (opfuture_linux.go) is that life of an operation as one state
+// machine; File's methods are opFutures.
+//
+// # Buffers and the garbage collector
+//
+// The kernel writes a READ's buffer after the poll that prepared it has
+// returned — maybe after the future itself was dropped. Go's collector
+// may move or free memory nobody references. So each op pins the memory
+// the kernel touches (runtime.Pinner) and keeps it reachable in the op
+// table until the op's own CQE arrives, not until the future is dropped:
+// cancelling submits IORING_OP_ASYNC_CANCEL and leaves the op "orphaned"
+// until the kernel confirms. What the kernel did anyway is accounted for
+// (a file opened after the cancel is closed).
+//
+// This phase is being built in steps: the ring, the reactor and files are
+// here; TCP, io_uring timers and Timeout, the pure-Go fallback ring, and
+// the visualiser's ring view come next.
 package iouring

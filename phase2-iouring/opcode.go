@@ -64,3 +64,13 @@ func (o Op) String() string {
 	}
 	return fmt.Sprintf("OP_%d", uint8(o))
 }
+
+// holders are the trace names of a waker handed to the reactor, one per
+// opcode, built once so preparing an op allocates nothing.
+var holders [256]string
+
+func init() {
+	for i := range holders {
+		holders[i] = "io_uring " + Op(i).String()
+	}
+}

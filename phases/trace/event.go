@@ -49,6 +49,22 @@ const (
 	// tasks it will poll in this turn.
 	Turn
 
+	// Phase-2 kinds: the io_uring rings.
+
+	// SQEPrepared: a task filled an SQE. Op names the opcode, UserData and
+	// FD say which request and descriptor; Task is the task that asked.
+	SQEPrepared
+	// Submitted: one io_uring_enter submitted Count SQEs (and, when Note
+	// says "wait", waited for completions).
+	Submitted
+	// CQEReaped: a completion came back: UserData, Res (the result or
+	// -errno), Op; Task is the task it wakes (0 when nobody waits: an
+	// orphan of a cancelled future, or the reactor's own eventfd read).
+	CQEReaped
+	// OpCancelled: an in-flight op was abandoned and IORING_OP_ASYNC_CANCEL
+	// submitted for it; its memory stays pinned until its CQE arrives.
+	OpCancelled
+
 	kindCount // keep last: the number of kinds
 )
 
@@ -66,6 +82,10 @@ var kindNames = [...]string{
 	Parked:          "parked",
 	Unparked:        "unparked",
 	Turn:            "turn",
+	SQEPrepared:     "sqe-prepared",
+	Submitted:       "submitted",
+	CQEReaped:       "cqe-reaped",
+	OpCancelled:     "op-cancelled",
 }
 
 // Kinds lists every valid kind in declaration order.
@@ -221,6 +241,12 @@ type Event struct {
 	Holder string `json:"holder,omitempty"` // WakerRegistered: who now holds the waker
 	Name   string `json:"name,omitempty"`   // Spawned: the task's name
 	Note   string `json:"note,omitempty"`   // free text: unpark reason, panic value, ...
+
+	Op       string `json:"op,omitempty"`        // phase 2: the opcode, "READ"
+	UserData uint64 `json:"user_data,omitempty"` // phase 2: the request's user_data
+	FD       int32  `json:"fd,omitempty"`        // phase 2: the descriptor
+	Res      int32  `json:"res,omitempty"`       // phase 2: the CQE's result
+	Count    int    `json:"count,omitempty"`     // phase 2: SQEs submitted in one enter
 }
 
 // String renders the event on one line, for logs and test failures.
@@ -250,6 +276,14 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " holder=%q", e.Holder)
 	case Spawned:
 		fmt.Fprintf(&b, " %q len=%d", e.Name, e.Queue)
+	case SQEPrepared:
+		fmt.Fprintf(&b, " %s fd=%d user_data=%#x", e.Op, e.FD, e.UserData)
+	case Submitted:
+		fmt.Fprintf(&b, " count=%d", e.Count)
+	case CQEReaped:
+		fmt.Fprintf(&b, " %s user_data=%#x res=%d", e.Op, e.UserData, e.Res)
+	case OpCancelled:
+		fmt.Fprintf(&b, " %s user_data=%#x", e.Op, e.UserData)
 	}
 	if e.Note != "" {
 		fmt.Fprintf(&b, " (%s)", e.Note)

@@ -1,0 +1,167 @@
+//go:build linux
+
+package iouring
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+
+	executor "asyncworkbook/phase1-executor"
+	"golang.org/x/sys/unix"
+)
+
+// File is a file opened through the ring. Its methods return futures; each
+// is one io_uring operation. A File belongs to its reactor's executor.
+type File struct {
+	r    *Reactor
+	fd   int
+	name string
+}
+
+// Fd returns the file's descriptor (-1 once closed).
+func (f *File) Fd() int { return f.fd }
+
+// Name returns the path the file was opened with.
+func (f *File) Name() string { return f.name }
+
+// Open opens path with IORING_OP_OPENAT (5.6); flags and mode are as for
+// open(2) (unix.O_RDONLY, unix.O_CREAT|unix.O_RDWR, ...). The path is
+// kept reachable until the CQE: the kernel reads it while it runs the op.
+func Open(r *Reactor, path string, flags int, mode uint32) executor.Future[executor.Result[*File]] {
+	p, err := unix.BytePtrFromString(path)
+	if err != nil {
+		return executor.Ready(executor.Result[*File]{Err: fmt.Errorf("iouring: open %q: %w", path, err)})
+	}
+	op := &opFuture{r: r, code: OpOpenat,
+		prep: func(sqe *SQE, o *op) {
+			sqe.PrepOpenat(unix.AT_FDCWD, p, flags, mode)
+			o.keep = p
+		},
+		// Opened after we stopped waiting: close it, or it leaks.
+		orphaned: func(res int32) {
+			if res >= 0 {
+				unix.Close(int(res))
+			}
+		},
+	}
+	return mapResult(op, func(fd int32) (*File, error) {
+		return &File{r: r, fd: int(fd), name: path}, nil
+	}, func(err error) error { return &PathError{Op: "open", Path: path, Err: err} })
+}
+
+// PathError records a failed operation on a path, like fs.PathError.
+type PathError struct {
+	Op   string
+	Path string
+	Err  error
+}
+
+func (e *PathError) Error() string { return "iouring: " + e.Op + " " + e.Path + ": " + e.Err.Error() }
+
+// Unwrap returns the cause, so errors.Is(err, fs.ErrNotExist) works.
+func (e *PathError) Unwrap() error { return e.Err }
+
+// ErrFileClosed is returned for an operation on a closed File.
+var ErrFileClosed = errors.New("iouring: file already closed")
+
+// ReadAt reads up to len(buf) bytes at offset off with IORING_OP_READ
+// (5.6). It may read fewer (a short read, at end of file: 0), as pread(2)
+// does. buf is pinned until the CQE arrives, also if the future is dropped.
+func (f *File) ReadAt(buf []byte, off int64) executor.Future[executor.Result[int]] {
+	return f.rw(OpRead, buf, off)
+}
+
+// WriteAt writes buf at offset off with IORING_OP_WRITE (5.6). It may write
+// fewer bytes than len(buf) (a short write), as pwrite(2) does.
+func (f *File) WriteAt(buf []byte, off int64) executor.Future[executor.Result[int]] {
+	return f.rw(OpWrite, buf, off)
+}
+
+func (f *File) rw(code Op, buf []byte, off int64) executor.Future[executor.Result[int]] {
+	if f.fd < 0 {
+		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
+	}
+	fd := f.fd
+	op := &opFuture{r: f.r, code: code, prep: func(sqe *SQE, o *op) {
+		var p unsafe.Pointer
+		if len(buf) > 0 {
+			// Pin the backing array: the kernel writes (or reads) it after
+			// this poll returns, perhaps after the future is gone.
+			o.pin.Pin(&buf[0])
+			p = unsafe.Pointer(&buf[0])
+		}
+		if code == OpRead {
+			sqe.PrepRead(fd, p, uint32(len(buf)), uint64(off))
+		} else {
+			sqe.PrepWrite(fd, p, uint32(len(buf)), uint64(off))
+		}
+	}}
+	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
+}
+
+// Sync flushes the file to stable storage with IORING_OP_FSYNC (5.1).
+func (f *File) Sync() executor.Future[executor.Result[int]] {
+	fd := f.fd
+	op := &opFuture{r: f.r, code: OpFsync, prep: func(sqe *SQE, o *op) { sqe.PrepFsync(fd, false) }}
+	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
+}
+
+// Stat returns the file's metadata with IORING_OP_STATX (5.6).
+func (f *File) Stat() executor.Future[executor.Result[unix.Statx_t]] {
+	st := new(unix.Statx_t)
+	empty := new(byte) // "" as a C string: with AT_EMPTY_PATH, stat fd itself
+	fd := f.fd
+	op := &opFuture{r: f.r, code: OpStatx, prep: func(sqe *SQE, o *op) {
+		o.pin.Pin(st)
+		o.keep = empty
+		sqe.PrepStatx(fd, empty, unix.AT_EMPTY_PATH, unix.STATX_BASIC_STATS, st)
+	}}
+	return mapResult(op, func(int32) (unix.Statx_t, error) { return *st, nil }, nil)
+}
+
+// Close closes the file with IORING_OP_CLOSE (5.6). Operations started
+// after Close fail with ErrFileClosed.
+func (f *File) Close() executor.Future[executor.Result[int]] {
+	if f.fd < 0 {
+		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
+	}
+	fd := f.fd
+	f.fd = -1
+	op := &opFuture{r: f.r, code: OpClose, prep: func(sqe *SQE, o *op) { sqe.PrepClose(fd) }}
+	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
+}
+
+// mapResult turns an op's raw result into a typed one.
+func mapResult[T any](f executor.Future[executor.Result[int32]], ok func(int32) (T, error), wrap func(error) error) executor.Future[executor.Result[T]] {
+	return &mapped[T]{f: f, ok: ok, wrap: wrap}
+}
+
+type mapped[T any] struct {
+	f    executor.Future[executor.Result[int32]]
+	ok   func(int32) (T, error)
+	wrap func(error) error
+}
+
+func (m *mapped[T]) Poll(cx *executor.Context) executor.Poll[executor.Result[T]] {
+	r, ready := m.f.Poll(cx).Value()
+	if !ready {
+		return executor.Pending[executor.Result[T]]()
+	}
+	if r.Err != nil {
+		err := r.Err
+		if m.wrap != nil {
+			err = m.wrap(err)
+		}
+		return executor.PollReady(executor.Result[T]{Err: err})
+	}
+	v, err := m.ok(r.Value)
+	return executor.PollReady(executor.Result[T]{Value: v, Err: err})
+}
+
+// Drop passes the drop on to the op.
+func (m *mapped[T]) Drop() {
+	if d, ok := m.f.(executor.Dropper); ok {
+		d.Drop()
+	}
+}

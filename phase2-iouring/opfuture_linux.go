@@ -1,0 +1,69 @@
+//go:build linux
+
+package iouring
+
+import (
+	executor "asyncworkbook/phase1-executor"
+	"golang.org/x/sys/unix"
+)
+
+// opFuture is the future behind every async operation: the life of an I/O
+// operation in one small state machine.
+//
+//	first poll     take an SQE, prep it, pin its memory → Pending
+//	               (the reactor submits it at the end of the turn)
+//	CQE arrives    the reactor stores the result and fires our waker
+//	next poll      collect the result, release the op → Ready
+//	dropped early  the reactor submits ASYNC_CANCEL; the memory stays
+//	               pinned until the op's own CQE arrives
+type opFuture struct {
+	r    *Reactor
+	code Op
+	// prep fills the SQE and pins or keeps, in o, what the kernel will
+	// touch. It runs once, on the first poll.
+	prep func(sqe *SQE, o *op)
+	// orphaned, if set, handles a result nobody collected (the future was
+	// dropped after the kernel had already done the work).
+	orphaned func(res int32)
+
+	idx     uint32
+	started bool
+	done    bool
+}
+
+// Poll implements executor.Future.
+func (f *opFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[int32]] {
+	if !f.started {
+		sqe, idx, err := f.r.prepare(cx, f.code)
+		if err != nil {
+			f.done = true
+			return executor.PollReady(executor.Result[int32]{Err: err})
+		}
+		f.idx, f.started = idx, true
+		f.prep(sqe, &f.r.ops[idx])
+		f.r.traceSQE(sqe, cx.TaskID())
+		return executor.Pending[executor.Result[int32]]()
+	}
+	o := &f.r.ops[f.idx]
+	if o.state != opDone {
+		// Woken spuriously (a Join sibling's wake): keep waiting, with the
+		// waker of whoever polls us now.
+		o.waker = cx.WakerFor(holders[f.code])
+		return executor.Pending[executor.Result[int32]]()
+	}
+	res := o.res
+	f.r.release(f.idx)
+	f.done = true
+	if res < 0 {
+		return executor.PollReady(executor.Result[int32]{Value: res, Err: unix.Errno(-res)})
+	}
+	return executor.PollReady(executor.Result[int32]{Value: res})
+}
+
+// Drop implements executor.Dropper: cancel the op if it is still in flight.
+func (f *opFuture) Drop() {
+	if f.started && !f.done {
+		f.done = true
+		f.r.cancel(f.idx, f.orphaned)
+	}
+}

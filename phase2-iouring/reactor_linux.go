@@ -1,0 +1,396 @@
+//go:build linux
+
+package iouring
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	executor "asyncworkbook/phase1-executor"
+	"asyncworkbook/phases/trace"
+)
+
+// Reactor is the phase-1 executor's Driver, made of an io_uring ring:
+//
+//   - a future that wants I/O takes an SQE, fills it, and records itself in
+//     the op table under a user_data (step 1: prepare);
+//   - once per loop turn the executor calls Poll, or Park when no task is
+//     ready, and the reactor submits every pending SQE with one
+//     io_uring_enter — Park also waits there for a completion (step 2:
+//     submit);
+//   - each CQE is matched to its op by user_data, its result stored and
+//     the op's waker fired (step 3: reap and wake).
+//
+// Other goroutines (a Spawn, a Sleep's timer, a waker fired elsewhere)
+// must be able to cut a Park short: the reactor keeps a READ of an eventfd
+// in flight, and Unpark writes to that eventfd. The executor's sleeping
+// flag makes sure Unpark only costs a write(2) when the executor really is
+// parked.
+//
+// A Reactor belongs to the goroutine running its executor (Unpark aside).
+// Create it with NewReactor, pass it to executor.New with WithDriver.
+type Reactor struct {
+	ring *Ring
+	ex   *executor.Executor // set by Attach
+
+	ops  []op     // the op table; user_data carries an index into it
+	free []uint32 // free op indexes
+
+	efd      int          // eventfd that Unpark writes; guarded by efdMu against Close
+	efdMu    sync.RWMutex // Unpark holds it shared; Close exclusively
+	efdBuf   *[8]byte     // where the eventfd READ lands: outside the Go heap
+	scratch  []byte       // mmap'd page holding efdBuf
+	efdArmed bool         // a READ of efd is in flight
+	inflight int          // ops submitted or prepared, whose CQE has not come
+	closed   bool         // Close ran
+	probe    *Probe       // what the kernel supports
+}
+
+// user_data values with the top bit set are the reactor's own requests.
+const (
+	udEventfd uint64 = 1<<63 | 1 // the eventfd READ
+	udCancel  uint64 = 1<<63 | 2 // an ASYNC_CANCEL: its CQE is ignored
+)
+
+// op is one in-flight request: who waits for it, what it returned, and the
+// memory the kernel may touch until its CQE arrives.
+type op struct {
+	gen   uint32 // bumped on each reuse: a stale user_data cannot hit a new op
+	state opState
+	code  Op
+	fd    int32
+	task  uint64 // for the trace
+	waker executor.Waker
+	res   int32
+	flags uint32
+
+	// pin keeps the Go memory the kernel reads or writes (a buffer) in
+	// place until the CQE: the collector neither moves nor frees it.
+	pin runtime.Pinner
+	// keep holds values the kernel reads at prep time or later (a path, a
+	// sockaddr, a timespec), so they stay reachable until the CQE.
+	keep any
+	// orphaned is called with the result when the CQE of an op whose
+	// future was dropped arrives: e.g. close a connection accepted after
+	// the cancel.
+	orphaned func(res int32)
+}
+
+type opState uint8
+
+const (
+	opFree     opState = iota
+	opInFlight         // SQE prepared or submitted; waiting for the CQE
+	opDone             // CQE arrived; the future has not collected it yet
+	opOrphaned         // the future was dropped; waiting for the CQE to clean up
+)
+
+// NewReactor creates a reactor over a new ring with room for entries SQEs.
+// It fails, with a *SetupError saying why, where io_uring is unavailable;
+// callers then fall back to the pure-Go ring.
+func NewReactor(entries uint32) (*Reactor, error) {
+	ring, err := Setup(entries, 0)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reactor{ring: ring, efd: -1}
+	if r.probe, err = ring.Probe(); err != nil {
+		ring.Close()
+		return nil, err
+	}
+	if err := r.probe.Require(OpNop, OpRead, OpWrite); err != nil {
+		ring.Close()
+		return nil, err
+	}
+	// eventfd(2): a counter the kernel can wait on. Non-blocking, so a
+	// stray read(2) could never hang; we only read it through the ring.
+	r.efd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		ring.Close()
+		return nil, fmt.Errorf("iouring: eventfd: %w", err)
+	}
+	// The eventfd READ's 8-byte buffer must outlive any Go object's
+	// lifetime guarantees (it is in flight whenever the reactor parks):
+	// give it a page of its own outside the Go heap.
+	r.scratch, err = unix.Mmap(-1, 0, 4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		unix.Close(r.efd)
+		ring.Close()
+		return nil, fmt.Errorf("iouring: mmap scratch page: %w", err)
+	}
+	r.efdBuf = (*[8]byte)(unsafe.Pointer(&r.scratch[0]))
+	return r, nil
+}
+
+// Attach implements executor.Attacher.
+func (r *Reactor) Attach(ex *executor.Executor) { r.ex = ex }
+
+// Ring returns the reactor's ring, for inspection (the visualiser draws
+// its SQ and CQ).
+func (r *Reactor) Ring() *Ring { return r.ring }
+
+// Probe returns what the running kernel supports.
+func (r *Reactor) Probe() *Probe { return r.probe }
+
+// InFlight returns the number of ops whose CQE has not arrived.
+func (r *Reactor) InFlight() int { return r.inflight }
+
+// ErrClosed is returned for I/O started on a closed reactor.
+var ErrClosed = errors.New("iouring: reactor closed")
+
+// prepare takes an SQE for a new op on behalf of the task polling cx,
+// fills in the op table entry, and returns the SQE for the caller to prep.
+// When the SQ is full it submits what is there and tries again: a full SQ
+// is a reason to enter the kernel early, not an error.
+func (r *Reactor) prepare(cx *executor.Context, code Op) (*SQE, uint32, error) {
+	if r.closed {
+		return nil, 0, ErrClosed
+	}
+	sqe := r.ring.NextSQE()
+	if sqe == nil {
+		if err := r.submit(0); err != nil {
+			return nil, 0, err
+		}
+		if sqe = r.ring.NextSQE(); sqe == nil {
+			return nil, 0, ErrSQFull
+		}
+	}
+	var idx uint32
+	if n := len(r.free); n > 0 {
+		idx = r.free[n-1]
+		r.free = r.free[:n-1]
+	} else {
+		r.ops = append(r.ops, op{})
+		idx = uint32(len(r.ops) - 1)
+	}
+	o := &r.ops[idx]
+	o.gen++
+	o.state = opInFlight
+	o.code = code
+	o.task = cx.TaskID()
+	o.waker = cx.WakerFor(holders[code])
+	r.inflight++
+	sqe.UserData = uint64(o.gen)<<32 | uint64(idx)
+	return sqe, idx, nil
+}
+
+// traceSQE records a prepared SQE (after the caller filled it).
+func (r *Reactor) traceSQE(sqe *SQE, task uint64) {
+	if r.ex == nil || !r.ex.Tracing() {
+		return
+	}
+	e := r.ex.NewEvent(trace.SQEPrepared, task)
+	e.Op, e.UserData, e.FD = Op(sqe.Opcode).String(), sqe.UserData, sqe.Fd
+	r.ex.Emit(e)
+}
+
+// submit enters the kernel once with every pending SQE, waiting for wait
+// CQEs, then reaps whatever completed.
+func (r *Reactor) submit(wait uint32) error {
+	pending := r.ring.Pending()
+	n, err := r.ring.Submit(wait)
+	if err != nil && !errors.Is(err, unix.EBUSY) && !errors.Is(err, unix.EAGAIN) {
+		return err
+	}
+	if r.ex != nil && r.ex.Tracing() && (pending > 0 || wait > 0) {
+		e := r.ex.NewEvent(trace.Submitted, 0)
+		e.Count = n
+		if wait > 0 {
+			e.Note = "wait"
+		}
+		r.ex.Emit(e)
+	}
+	r.reap()
+	return nil
+}
+
+// reap handles every ready CQE.
+func (r *Reactor) reap() int {
+	return r.ring.Reap(r.complete)
+}
+
+// complete handles one CQE: step 3.
+func (r *Reactor) complete(c CQE) {
+	switch c.UserData {
+	case udEventfd:
+		r.efdArmed = false
+		r.traceCQE(c, OpRead, 0)
+		return
+	case udCancel:
+		r.traceCQE(c, OpAsyncCancel, 0)
+		return
+	}
+	idx, gen := uint32(c.UserData), uint32(c.UserData>>32)
+	if int(idx) >= len(r.ops) || r.ops[idx].gen != gen {
+		return // not ours (cannot happen unless the table is corrupt)
+	}
+	o := &r.ops[idx]
+	r.inflight--
+	switch o.state {
+	case opInFlight:
+		o.res, o.flags, o.state = c.Res, c.Flags, opDone
+		r.traceCQE(c, o.code, o.task)
+		o.waker.WakeBy(trace.SourceCompletion)
+	case opOrphaned:
+		r.traceCQE(c, o.code, 0)
+		if o.orphaned != nil {
+			o.orphaned(c.Res)
+		}
+		r.release(idx)
+	}
+}
+
+func (r *Reactor) traceCQE(c CQE, code Op, task uint64) {
+	if r.ex == nil || !r.ex.Tracing() {
+		return
+	}
+	e := r.ex.NewEvent(trace.CQEReaped, task)
+	e.Op, e.UserData, e.Res = code.String(), c.UserData, c.Res
+	r.ex.Emit(e)
+}
+
+// release unpins an op's memory and returns its slot to the free list.
+func (r *Reactor) release(idx uint32) {
+	o := &r.ops[idx]
+	o.pin.Unpin()
+	o.keep, o.orphaned, o.waker = nil, nil, executor.Waker{}
+	o.state = opFree
+	r.free = append(r.free, idx)
+}
+
+// cancel abandons an in-flight op whose future was dropped: the kernel is
+// asked to cancel it (IORING_OP_ASYNC_CANCEL), and its slot — with its
+// pinned memory — stays until the CQE says what happened.
+func (r *Reactor) cancel(idx uint32, orphaned func(res int32)) {
+	o := &r.ops[idx]
+	switch o.state {
+	case opDone:
+		if orphaned != nil {
+			orphaned(o.res) // it completed; nobody will collect the result
+		}
+		r.release(idx)
+		return
+	case opInFlight:
+	default:
+		return
+	}
+	o.state = opOrphaned
+	o.orphaned = orphaned
+	o.waker = executor.Waker{}
+	if r.ex != nil && r.ex.Tracing() {
+		e := r.ex.NewEvent(trace.OpCancelled, o.task)
+		e.Op, e.UserData = o.code.String(), uint64(o.gen)<<32|uint64(idx)
+		r.ex.Emit(e)
+	}
+	sqe := r.ring.NextSQE()
+	if sqe == nil {
+		if r.submit(0) != nil {
+			return // the op completes on its own; the orphan handler runs then
+		}
+		if sqe = r.ring.NextSQE(); sqe == nil {
+			return
+		}
+	}
+	sqe.PrepCancel(uint64(o.gen)<<32|uint64(idx), 0)
+	sqe.UserData = udCancel
+}
+
+// Poll implements executor.Driver: submit the turn's SQEs and reap, without
+// waiting.
+func (r *Reactor) Poll() {
+	if r.ring.Pending() > 0 || r.ring.CQReady() > 0 || r.ring.overflowed() {
+		_ = r.submit(0) // an enter error shows up again at the next Park
+	}
+}
+
+// Park implements executor.Driver: submit, then wait in io_uring_enter
+// until at least one CQE — an op's, or the eventfd's when Unpark writes.
+func (r *Reactor) Park() string {
+	if !r.efdArmed {
+		sqe := r.ring.NextSQE()
+		if sqe == nil {
+			_ = r.submit(0)
+			sqe = r.ring.NextSQE()
+		}
+		if sqe != nil {
+			// IORING_OP_READ of the eventfd: completes when Unpark writes.
+			sqe.PrepRead(r.efd, unsafe.Pointer(r.efdBuf), 8, 0)
+			sqe.UserData = udEventfd
+			r.efdArmed = true
+		}
+	}
+	before := r.ring.Stats().Reaped
+	if err := r.submit(1); err != nil {
+		return "enter failed: " + err.Error()
+	}
+	if r.ring.Stats().Reaped == before {
+		return "interrupted"
+	}
+	if !r.efdArmed {
+		return "unparked by another goroutine (eventfd)"
+	}
+	return "completion"
+}
+
+// Unpark implements executor.Driver: write the eventfd, completing the
+// READ the parked reactor waits on. Safe from any goroutine.
+//
+// The read lock keeps Close from closing the eventfd under a late waker:
+// without it, a waker firing after Close could write into whatever file
+// reused the descriptor number. Unpark runs only when the executor is
+// parked, so the lock is off the hot path.
+func (r *Reactor) Unpark() {
+	r.efdMu.RLock()
+	defer r.efdMu.RUnlock()
+	if r.efd < 0 {
+		return
+	}
+	one := [8]byte{1}
+	// write(2) on a non-blocking eventfd: fails only with EAGAIN when the
+	// counter would overflow, which means a wakeup is already pending.
+	_, _ = unix.Write(r.efd, one[:])
+}
+
+// Close waits for every in-flight op (cancelling orphans' remainders is
+// the kernel's job once the ring closes), then closes the ring, the
+// eventfd and the scratch page. Call it after the executor's Close.
+func (r *Reactor) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	// Cancel whatever is still in flight (the executor's Close dropped the
+	// futures, which asked already; asking again is harmless), wake the
+	// eventfd READ, then drain: the kernel must be done with every buffer
+	// before we unpin it.
+	for i := range r.ops {
+		if r.ops[i].state == opInFlight || r.ops[i].state == opOrphaned {
+			if sqe := r.ring.NextSQE(); sqe != nil {
+				sqe.PrepCancel(uint64(r.ops[i].gen)<<32|uint64(i), 0)
+				sqe.UserData = udCancel
+			}
+			r.ops[i].state = opOrphaned
+		}
+	}
+	r.Unpark()
+	for r.inflight > 0 || r.efdArmed {
+		if err := r.submit(1); err != nil {
+			break
+		}
+	}
+	for i := range r.ops {
+		if r.ops[i].state != opFree {
+			r.ops[i].pin.Unpin()
+		}
+	}
+	r.efdMu.Lock()
+	err := errors.Join(r.ring.Close(), unix.Close(r.efd), unix.Munmap(r.scratch))
+	r.efd = -1
+	r.efdMu.Unlock()
+	return err
+}
