@@ -29,6 +29,9 @@ type Phase struct {
 	Folder  string // the runtime's folder, "phase1-executor"
 	Summary string // one paragraph
 	Lessons []Lesson
+	// Exercises are the phase's exercise folders, in the order a learner
+	// should take them. A Lesson names the ones it leads to by id.
+	Exercises []Exercise
 }
 
 // Lesson is one page of teaching, with a live demo.
@@ -81,6 +84,28 @@ func (c *Catalogue) Lessons() []Lesson {
 	var out []Lesson
 	for _, p := range c.Phases {
 		out = append(out, p.Lessons...)
+	}
+	return out
+}
+
+// Exercise returns the exercise with the given id.
+func (c *Catalogue) Exercise(id string) (Exercise, bool) {
+	for _, p := range c.Phases {
+		for _, e := range p.Exercises {
+			if e.ID == id {
+				return e, true
+			}
+		}
+	}
+	return Exercise{}, false
+}
+
+// AllExercises returns every exercise, phase by phase, in the order a
+// learner should take them.
+func (c *Catalogue) AllExercises() []Exercise {
+	var out []Exercise
+	for _, p := range c.Phases {
+		out = append(out, p.Exercises...)
 	}
 	return out
 }

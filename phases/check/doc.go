@@ -1,0 +1,68 @@
+// Package check is the exercise harness: what every exercise test uses to
+// tell "not started" from "wrong", to stop a learner's deadlock from hanging
+// the test run, and to assert on the runtime's trace; and the grading engine
+// the TUI and instructors use to run those tests as subprocesses.
+//
+// # In an exercise test
+//
+// Every test of an exercise starts with a deferred Guard, and runs the
+// learner's code through Within (or BlockOn, which is Within around
+// executor.BlockOn):
+//
+//	const exercise = "phase1/01-countdown"
+//
+//	func TestCountdownWakesItselfEachStep(t *testing.T) {
+//		defer check.Guard(t, exercise)
+//		rec := check.Recorder(t) // the trace, printed if the test fails
+//		ex := check.Executor(t, executor.WithSink(rec))
+//		got := check.BlockOn(t, ex, executor.Future[[]int](&Countdown{N: 3}))
+//		check.Polls(t, check.Events(rec), 1, 4)
+//		...
+//	}
+//
+// The skeleton the learner starts from calls TODO in every function to be
+// written. TODO panics with a *NotStartedError; Guard recovers it and skips
+// the test with a message saying which README to open and which function
+// to start with — or fails the test when WORKBOOK_STRICT=1, which is how CI
+// proves that every skeleton fails. A TODO reached inside a task comes back
+// from the executor as a *executor.PanicError wrapping the same
+// *NotStartedError; NoError and BlockOn recognise it and skip likewise.
+// Any other panic in learner code fails the test with the panic value and
+// the stack where it happened; it never crashes the test binary.
+//
+// Within runs a function on its own goroutine and waits at most Deadline
+// (5s; WORKBOOK_DEADLINE overrides it, e.g. "20s"). Learner code that never
+// finishes — a lost wakeup, a loop that spins — fails the test with a
+// message saying so; its goroutine is abandoned (it leaks, which is fine
+// for a failing test), and Executor's cleanup leaves an abandoned executor
+// alone.
+//
+// # Grading
+//
+// RunTests runs one exercise's tests as `go test -json` in a subprocess
+// with a time limit (killing the whole process group when it is over) and
+// returns a Report; Grade does it for a list of exercises. RunTraceDemo
+// runs an exercise's TestTraceDemo and streams the trace events the
+// learner's code emitted into a trace.Sink ("run mine").
+//
+// # README format
+//
+// ParseReadme reads an exercise's README.md:
+//
+//	# <title>
+//
+//	Lesson: <lesson id>
+//
+//	<the statement: any markdown, with ## sections if wanted>
+//
+//	## Hints
+//
+//	### Hint 1
+//	<the gentlest hint>
+//
+//	### Hint 2
+//	<a more explicit one>  ... and so on, numbered from 1
+//
+// "## Hints" is the last level-2 section; headings inside fenced code
+// blocks do not count.
+package check
