@@ -63,7 +63,6 @@ type op struct {
 	gen   uint32 // bumped on each reuse: a stale user_data cannot hit a new op
 	state opState
 	code  Op
-	fd    int32
 	task  uint64 // for the trace
 	waker executor.Waker
 	res   int32

@@ -1,0 +1,279 @@
+//go:build linux
+
+package iouring
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	executor "asyncworkbook/phase1-executor"
+)
+
+// TCPListener listens on a TCP address; Accept is an io_uring operation.
+// Setting up the socket (socket, bind, listen) is done with plain system
+// calls: none of them waits for the network, so there is nothing to gain
+// from the ring.
+type TCPListener struct {
+	r    *Reactor
+	fd   int
+	addr netip.AddrPort
+}
+
+// TCPStream is a connected TCP socket; Read, Write and Close are io_uring
+// operations. A stream belongs to its reactor's executor.
+type TCPStream struct {
+	r      *Reactor
+	fd     int
+	remote netip.AddrPort
+}
+
+// Listen opens a TCP listener on addr ("127.0.0.1:0" picks a free port).
+func Listen(r *Reactor, addr string) (*TCPListener, error) {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("iouring: listen %q: %w", addr, err)
+	}
+	fd, err := newSocket(ap)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("iouring: listen %s: SO_REUSEADDR: %w", ap, err)
+	}
+	if err := unix.Bind(fd, sockaddr(ap)); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("iouring: listen %s: bind: %w", ap, err)
+	}
+	if err := unix.Listen(fd, 1024); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("iouring: listen %s: %w", ap, err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("iouring: listen %s: getsockname: %w", ap, err)
+	}
+	return &TCPListener{r: r, fd: fd, addr: addrPort(sa)}, nil
+}
+
+// Addr returns the address the listener is bound to.
+func (l *TCPListener) Addr() netip.AddrPort { return l.addr }
+
+// Accept waits for a connection with IORING_OP_ACCEPT (5.5). If the future
+// is dropped after the kernel accepted a connection anyway, that
+// connection is closed, not leaked.
+func (l *TCPListener) Accept() executor.Future[executor.Result[*TCPStream]] {
+	if l.fd < 0 {
+		return executor.Ready(executor.Result[*TCPStream]{Err: ErrFileClosed})
+	}
+	raw := new(unix.RawSockaddrAny)
+	rawLen := new(uint32)
+	*rawLen = uint32(unsafe.Sizeof(*raw))
+	fd := l.fd
+	op := &opFuture{r: l.r, code: OpAccept,
+		prep: func(sqe *SQE, o *op) {
+			// The kernel writes the peer's address and its length when
+			// the connection arrives: both pinned until the CQE.
+			o.pin.Pin(raw)
+			o.pin.Pin(rawLen)
+			sqe.PrepAccept(fd, raw, rawLen, 0)
+		},
+		orphaned: func(res int32) {
+			if res >= 0 {
+				unix.Close(int(res)) // accepted after the cancel: nobody owns it
+			}
+		},
+	}
+	return mapResult(op, func(cfd int32) (*TCPStream, error) {
+		return &TCPStream{r: l.r, fd: int(cfd), remote: rawAddrPort(raw)}, nil
+	}, func(err error) error { return fmt.Errorf("iouring: accept on %s: %w", l.addr, err) })
+}
+
+// Close closes the listening socket. An Accept in flight completes with
+// an error.
+func (l *TCPListener) Close() error {
+	if l.fd < 0 {
+		return ErrFileClosed
+	}
+	// shutdown(2) wakes an ACCEPT the kernel is waiting in; close alone
+	// would leave it pending on the still-referenced file.
+	_ = unix.Shutdown(l.fd, unix.SHUT_RDWR)
+	err := unix.Close(l.fd)
+	l.fd = -1
+	return err
+}
+
+// Connect opens a TCP connection to addr with IORING_OP_CONNECT (5.5). A
+// refused connection yields an error wrapping unix.ECONNREFUSED.
+func Connect(r *Reactor, addr netip.AddrPort) executor.Future[executor.Result[*TCPStream]] {
+	fd, err := newSocket(addr)
+	if err != nil {
+		return executor.Ready(executor.Result[*TCPStream]{Err: err})
+	}
+	ptr, n := rawSockaddr(addr)
+	op := &opFuture{r: r, code: OpConnect,
+		prep: func(sqe *SQE, o *op) {
+			o.keep = ptr // copied by the kernel at prep; kept to the CQE anyway
+			sqe.PrepConnect(fd, ptr, n)
+		},
+		orphaned: func(int32) { unix.Close(fd) },
+	}
+	return mapResult(op, func(int32) (*TCPStream, error) {
+		return &TCPStream{r: r, fd: fd, remote: addr}, nil
+	}, func(err error) error {
+		unix.Close(fd)
+		return fmt.Errorf("iouring: connect %s: %w", addr, err)
+	})
+}
+
+// RemoteAddr returns the peer's address.
+func (s *TCPStream) RemoteAddr() netip.AddrPort { return s.remote }
+
+// Read receives up to len(buf) bytes with IORING_OP_RECV (5.6). 0 bytes
+// and no error means the peer closed its side; a reset peer is an error
+// wrapping unix.ECONNRESET.
+func (s *TCPStream) Read(buf []byte) executor.Future[executor.Result[int]] {
+	return s.io(OpRecv, buf)
+}
+
+// Write sends buf with IORING_OP_SEND (5.6). It may send fewer bytes than
+// len(buf); WriteAll loops until all are sent.
+func (s *TCPStream) Write(buf []byte) executor.Future[executor.Result[int]] {
+	return s.io(OpSend, buf)
+}
+
+func (s *TCPStream) io(code Op, buf []byte) executor.Future[executor.Result[int]] {
+	if s.fd < 0 {
+		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
+	}
+	fd := s.fd
+	op := &opFuture{r: s.r, code: code, prep: func(sqe *SQE, o *op) {
+		var p unsafe.Pointer
+		if len(buf) > 0 {
+			o.pin.Pin(&buf[0])
+			p = unsafe.Pointer(&buf[0])
+		}
+		if code == OpRecv {
+			sqe.PrepRecv(fd, p, uint32(len(buf)), 0)
+		} else {
+			// MSG_NOSIGNAL: a write to a closed peer is EPIPE, not SIGPIPE.
+			sqe.PrepSend(fd, p, uint32(len(buf)), unix.MSG_NOSIGNAL)
+		}
+	}}
+	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
+}
+
+// WriteAll sends all of buf, issuing more SENDs after short ones.
+func (s *TCPStream) WriteAll(buf []byte) executor.Future[executor.Result[int]] {
+	return &writeAll{s: s, buf: buf}
+}
+
+type writeAll struct {
+	s    *TCPStream
+	buf  []byte
+	sent int
+	cur  executor.Future[executor.Result[int]]
+}
+
+func (w *writeAll) Poll(cx *executor.Context) executor.Poll[executor.Result[int]] {
+	for w.sent < len(w.buf) {
+		if w.cur == nil {
+			w.cur = w.s.Write(w.buf[w.sent:])
+		}
+		r, ok := w.cur.Poll(cx).Value()
+		if !ok {
+			return executor.Pending[executor.Result[int]]()
+		}
+		w.cur = nil
+		if r.Err != nil {
+			return executor.PollReady(executor.Result[int]{Value: w.sent, Err: r.Err})
+		}
+		if r.Value == 0 {
+			return executor.PollReady(executor.Result[int]{Value: w.sent, Err: errors.New("iouring: send wrote 0 bytes")})
+		}
+		w.sent += r.Value
+	}
+	return executor.PollReady(executor.Result[int]{Value: w.sent})
+}
+
+func (w *writeAll) Drop() {
+	if d, ok := w.cur.(executor.Dropper); ok {
+		d.Drop()
+	}
+}
+
+// Close closes the connection with IORING_OP_CLOSE (5.6).
+func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
+	if s.fd < 0 {
+		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
+	}
+	fd := s.fd
+	s.fd = -1
+	op := &opFuture{r: s.r, code: OpClose, prep: func(sqe *SQE, o *op) { sqe.PrepClose(fd) }}
+	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
+}
+
+func newSocket(ap netip.AddrPort) (int, error) {
+	family := unix.AF_INET
+	if ap.Addr().Is6() && !ap.Addr().Is4In6() {
+		family = unix.AF_INET6
+	}
+	// A blocking socket: io_uring arms its own poll and retries, so the
+	// submitting thread never blocks on it.
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
+	if err != nil {
+		return -1, fmt.Errorf("iouring: socket: %w", err)
+	}
+	return fd, nil
+}
+
+func sockaddr(ap netip.AddrPort) unix.Sockaddr {
+	if a := ap.Addr(); a.Is4() || a.Is4In6() {
+		return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: a.Unmap().As4()}
+	}
+	return &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}
+}
+
+// rawSockaddr builds the kernel's sockaddr for CONNECT, which takes a raw
+// pointer (x/sys keeps its own conversion private).
+func rawSockaddr(ap netip.AddrPort) (unsafe.Pointer, uint32) {
+	if a := ap.Addr(); a.Is4() || a.Is4In6() {
+		sa := &unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: a.Unmap().As4()}
+		binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], ap.Port())
+		return unsafe.Pointer(sa), uint32(unsafe.Sizeof(*sa))
+	}
+	sa := &unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: ap.Addr().As16()}
+	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], ap.Port())
+	return unsafe.Pointer(sa), uint32(unsafe.Sizeof(*sa))
+}
+
+func rawAddrPort(raw *unix.RawSockaddrAny) netip.AddrPort {
+	switch raw.Addr.Family {
+	case unix.AF_INET:
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(raw))
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), netPort(&sa.Port))
+	case unix.AF_INET6:
+		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(raw))
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), netPort(&sa.Port))
+	}
+	return netip.AddrPort{}
+}
+
+// netPort reads a port stored in network byte order.
+func netPort(p *uint16) uint16 { return binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(p))[:]) }
+
+func addrPort(sa unix.Sockaddr) netip.AddrPort {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port))
+	}
+	return netip.AddrPort{}
+}
