@@ -54,7 +54,18 @@
 // until the kernel confirms. What the kernel did anyway is accounted for
 // (a file opened after the cancel is closed).
 //
-// This phase is being built in steps: the ring, the reactor and files are
-// here; TCP, io_uring timers and Timeout, the pure-Go fallback ring, and
-// the visualiser's ring view come next.
+// # The fallback ring
+//
+// Where io_uring is not there — an old kernel, kernel.io_uring_disabled,
+// Docker's default seccomp profile — FallbackRing (fallback_linux.go) takes
+// the same SQEs and performs each on a goroutine with ordinary system
+// calls, posting the same CQEs. The reactor and every future run unchanged
+// on it (the Rings interface, rings_linux.go). NewReactor picks it by
+// itself when io_uring_setup fails, and WORKBOOK_RING=fallback forces it;
+// RingKind says which ring runs and why.
+//
+// This phase is being built in steps. Here now: the ring, the reactor,
+// files, TCP, kernel timers and Timeout, cancellation, and the fallback
+// ring on Linux. Still to come: the fallback on macOS, the visualiser's
+// ring view, the lessons and exercises, and the side-by-side benchmarks.
 package iouring

@@ -5,9 +5,8 @@ package iouring
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
-	"sync"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -35,27 +34,21 @@ import (
 // A Reactor belongs to the goroutine running its executor (Unpark aside).
 // Create it with NewReactor, pass it to executor.New with WithDriver.
 type Reactor struct {
-	ring *Ring
+	ring Rings              // io_uring, or the pure-Go fallback
+	why  string             // why this ring: "io_uring", or the reason for the fallback
 	ex   *executor.Executor // set by Attach
 
 	ops  []op     // the op table; user_data carries an index into it
 	free []uint32 // free op indexes
 
-	efd      int          // eventfd that Unpark writes; guarded by efdMu against Close
-	efdMu    sync.RWMutex // Unpark holds it shared; Close exclusively
-	efdBuf   *[8]byte     // where the eventfd READ lands: outside the Go heap
-	scratch  []byte       // mmap'd page holding efdBuf
-	efdArmed bool         // a READ of efd is in flight
-	inflight int          // ops submitted or prepared, whose CQE has not come
-	closed   bool         // Close ran
-	probe    *Probe       // what the kernel supports
+	inflight int    // ops whose CQE has not come
+	closed   bool   // Close ran
+	probe    *Probe // what the ring supports
 }
 
-// user_data values with the top bit set are the reactor's own requests.
-const (
-	udEventfd uint64 = 1<<63 | 1 // the eventfd READ
-	udCancel  uint64 = 1<<63 | 2 // an ASYNC_CANCEL: its CQE is ignored
-)
+// udCancel is the user_data of an ASYNC_CANCEL: its CQE is ignored. (The
+// top bit marks the reactor's own requests; see udEventfd.)
+const udCancel uint64 = 1<<63 | 2
 
 // op is one in-flight request: who waits for it, what it returned, and the
 // memory the kernel may touch until its CQE arrives.
@@ -89,49 +82,52 @@ const (
 	opOrphaned         // the future was dropped; waiting for the CQE to clean up
 )
 
-// NewReactor creates a reactor over a new ring with room for entries SQEs.
-// It fails, with a *SetupError saying why, where io_uring is unavailable;
-// callers then fall back to the pure-Go ring.
+// NewReactor creates a reactor with room for entries SQEs. It uses the
+// kernel's io_uring when it can, and the pure-Go FallbackRing when it
+// cannot (io_uring_setup refused: ENOSYS, EPERM from seccomp or
+// kernel.io_uring_disabled, an old kernel) or when the environment says
+// WORKBOOK_RING=fallback. RingKind says which, and why.
 func NewReactor(entries uint32) (*Reactor, error) {
-	ring, err := Setup(entries, 0)
+	if forced := os.Getenv("WORKBOOK_RING"); forced == "fallback" {
+		return newFallbackReactor(entries, "WORKBOOK_RING=fallback")
+	} else if forced != "" && forced != "io_uring" {
+		return nil, fmt.Errorf("iouring: WORKBOOK_RING=%q: want io_uring or fallback", forced)
+	}
+	u, err := newURingRings(entries)
 	if err != nil {
+		var se *SetupError
+		if errors.As(err, &se) && os.Getenv("WORKBOOK_RING") != "io_uring" {
+			return newFallbackReactor(entries, se.Error())
+		}
 		return nil, err
 	}
-	r := &Reactor{ring: ring, efd: -1}
-	if r.probe, err = ring.Probe(); err != nil {
-		ring.Close()
+	r := &Reactor{ring: u, why: "io_uring"}
+	if r.probe, err = u.Probe(); err != nil {
+		u.Close()
 		return nil, err
 	}
 	if err := r.probe.Require(OpNop, OpRead, OpWrite); err != nil {
-		ring.Close()
+		u.Close()
 		return nil, err
 	}
-	// eventfd(2): a counter the kernel can wait on. Non-blocking, so a
-	// stray read(2) could never hang; we only read it through the ring.
-	r.efd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
-		ring.Close()
-		return nil, fmt.Errorf("iouring: eventfd: %w", err)
-	}
-	// The eventfd READ's 8-byte buffer must outlive any Go object's
-	// lifetime guarantees (it is in flight whenever the reactor parks):
-	// give it a page of its own outside the Go heap.
-	r.scratch, err = unix.Mmap(-1, 0, 4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-	if err != nil {
-		unix.Close(r.efd)
-		ring.Close()
-		return nil, fmt.Errorf("iouring: mmap scratch page: %w", err)
-	}
-	r.efdBuf = (*[8]byte)(unsafe.Pointer(&r.scratch[0]))
 	return r, nil
 }
+
+func newFallbackReactor(entries uint32, why string) (*Reactor, error) {
+	fb := NewFallbackRing(entries)
+	return &Reactor{ring: fb, why: "fallback ring: " + why, probe: fb.Probe()}, nil
+}
+
+// RingKind says which ring runs: "io_uring", or "fallback ring: " and the
+// reason io_uring was not used.
+func (r *Reactor) RingKind() string { return r.why }
 
 // Attach implements executor.Attacher.
 func (r *Reactor) Attach(ex *executor.Executor) { r.ex = ex }
 
-// Ring returns the reactor's ring, for inspection (the visualiser draws
-// its SQ and CQ).
-func (r *Reactor) Ring() *Ring { return r.ring }
+// Rings returns the reactor's queues, for inspection (the visualiser draws
+// the SQ and CQ).
+func (r *Reactor) Rings() Rings { return r.ring }
 
 // Probe returns what the running kernel supports.
 func (r *Reactor) Probe() *Probe { return r.probe }
@@ -215,12 +211,11 @@ func (r *Reactor) reap() int {
 
 // complete handles one CQE: step 3.
 func (r *Reactor) complete(c CQE) {
-	switch c.UserData {
-	case udEventfd:
-		r.efdArmed = false
-		r.traceCQE(c, OpRead, 0)
+	if r.ring.Consumed(c) {
+		r.traceCQE(c, OpRead, 0) // the wakeup (eventfd READ)
 		return
-	case udCancel:
+	}
+	if c.UserData == udCancel {
 		r.traceCQE(c, OpAsyncCancel, 0)
 		return
 	}
@@ -302,71 +297,40 @@ func (r *Reactor) cancel(idx uint32, orphaned func(res int32)) {
 // Poll implements executor.Driver: submit the turn's SQEs and reap, without
 // waiting.
 func (r *Reactor) Poll() {
-	if r.ring.Pending() > 0 || r.ring.CQReady() > 0 || r.ring.overflowed() {
+	if r.ring.Pending() > 0 || r.ring.CQReady() > 0 || r.ring.NeedsEnter() {
 		_ = r.submit(0) // an enter error shows up again at the next Park
 	}
 }
 
-// Park implements executor.Driver: submit, then wait in io_uring_enter
-// until at least one CQE — an op's, or the eventfd's when Unpark writes.
+// Park implements executor.Driver: submit, then wait until at least one
+// CQE — an op's, or the wakeup's when Unpark is called.
 func (r *Reactor) Park() string {
-	if !r.efdArmed {
-		sqe := r.ring.NextSQE()
-		if sqe == nil {
-			_ = r.submit(0)
-			sqe = r.ring.NextSQE()
-		}
-		if sqe != nil {
-			// IORING_OP_READ of the eventfd: completes when Unpark writes.
-			sqe.PrepRead(r.efd, unsafe.Pointer(r.efdBuf), 8, 0)
-			sqe.UserData = udEventfd
-			r.efdArmed = true
-		}
-	}
+	r.ring.ArmWakeup()
 	before := r.ring.Stats().Reaped
+	woke := r.ring.Stats().Wakeups
 	if err := r.submit(1); err != nil {
 		return "enter failed: " + err.Error()
 	}
-	if r.ring.Stats().Reaped == before {
+	switch {
+	case r.ring.Stats().Wakeups != woke:
+		return "unparked by another goroutine (" + r.ring.Kind() + " wakeup)"
+	case r.ring.Stats().Reaped == before:
 		return "interrupted"
-	}
-	if !r.efdArmed {
-		return "unparked by another goroutine (eventfd)"
 	}
 	return "completion"
 }
 
-// Unpark implements executor.Driver: write the eventfd, completing the
-// READ the parked reactor waits on. Safe from any goroutine.
-//
-// The read lock keeps Close from closing the eventfd under a late waker:
-// without it, a waker firing after Close could write into whatever file
-// reused the descriptor number. Unpark runs only when the executor is
-// parked, so the lock is off the hot path.
-func (r *Reactor) Unpark() {
-	r.efdMu.RLock()
-	defer r.efdMu.RUnlock()
-	if r.efd < 0 {
-		return
-	}
-	one := [8]byte{1}
-	// write(2) on a non-blocking eventfd: fails only with EAGAIN when the
-	// counter would overflow, which means a wakeup is already pending.
-	_, _ = unix.Write(r.efd, one[:])
-}
+// Unpark implements executor.Driver. Safe from any goroutine.
+func (r *Reactor) Unpark() { r.ring.Wakeup() }
 
-// Close waits for every in-flight op (cancelling orphans' remainders is
-// the kernel's job once the ring closes), then closes the ring, the
-// eventfd and the scratch page. Call it after the executor's Close.
+// Close cancels every op still in flight, waits until the ring is done
+// with every buffer, then closes the ring. Call it after the executor's
+// Close (which drops the futures, asking for the cancels already).
 func (r *Reactor) Close() error {
 	if r.closed {
 		return nil
 	}
 	r.closed = true
-	// Cancel whatever is still in flight (the executor's Close dropped the
-	// futures, which asked already; asking again is harmless), wake the
-	// eventfd READ, then drain: the kernel must be done with every buffer
-	// before we unpin it.
 	for i := range r.ops {
 		if r.ops[i].state == opInFlight || r.ops[i].state == opOrphaned {
 			if sqe := r.ring.NextSQE(); sqe != nil {
@@ -376,8 +340,10 @@ func (r *Reactor) Close() error {
 			r.ops[i].state = opOrphaned
 		}
 	}
-	r.Unpark()
-	for r.inflight > 0 || r.efdArmed {
+	// Drain: wake the ring's own wakeup request too, so nothing of ours
+	// is left in flight when the ring closes.
+	r.ring.Wakeup()
+	for r.inflight > 0 || r.ring.Pending() > 0 || wakeupArmed(r.ring) {
 		if err := r.submit(1); err != nil {
 			break
 		}
@@ -387,9 +353,12 @@ func (r *Reactor) Close() error {
 			r.ops[i].pin.Unpin()
 		}
 	}
-	r.efdMu.Lock()
-	err := errors.Join(r.ring.Close(), unix.Close(r.efd), unix.Munmap(r.scratch))
-	r.efd = -1
-	r.efdMu.Unlock()
-	return err
+	return r.ring.Close()
+}
+
+// wakeupArmed reports whether the ring's wakeup request is still in
+// flight (only io_uring has one).
+func wakeupArmed(q Rings) bool {
+	u, ok := q.(*uringRings)
+	return ok && u.armed()
 }

@@ -61,6 +61,7 @@ type RingStats struct {
 	EINTR     uint64 // enters interrupted by a signal and retried
 	SQFull    uint64 // NextSQE found the SQ full
 	Overflows uint64 // times the kernel held CQEs back in its overflow list
+	Wakeups   uint64 // waits ended by another goroutine's Wakeup
 }
 
 // ErrSQFull is returned when the submission queue has no free entry even

@@ -140,9 +140,7 @@ func TestAcceptCompletedAfterCancelIsClosedNotLeaked(t *testing.T) {
 			return 0
 		}
 		acc.(executor.Dropper).Drop() // abandon it: the connection is an orphan
-		for r.InFlight() > 0 {
-			executor.Await(a, executor.YieldNow())
-		}
+		drain(a, r)
 		return 0
 	}))
 	if err != nil {
@@ -179,9 +177,7 @@ func TestKernelSleepAndTimeout(t *testing.T) {
 			return s.Err
 		}
 		res := executor.Await(a, Timeout(r, pipe.ReadAt(make([]byte, 8), 0), 2*time.Millisecond))
-		for r.InFlight() > 0 {
-			executor.Await(a, executor.YieldNow())
-		}
+		drain(a, r)
 		return res.Err
 	}))
 	if err != nil || !errors.Is(got, ErrTimeout) {
