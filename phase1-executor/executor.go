@@ -117,6 +117,21 @@ func (ex *Executor) Tracing() bool { return ex.sink != nil }
 // Tracing: the event is reused by the next call.
 func (ex *Executor) NewEvent(k trace.Kind, task uint64) *trace.Event { return ex.event(k, task) }
 
+// WakeFromDriver fires w on behalf of the executor's driver, which runs
+// on the executor's goroutine (inside Park or Poll): a task of this
+// executor goes straight to the run queue, without the wake list and
+// without unparking a driver that is the caller. Executor goroutine only.
+func (ex *Executor) WakeFromDriver(w Waker, src trace.Source) {
+	if w.t == nil {
+		return
+	}
+	if w.t.ex != ex {
+		w.t.wake(src, 0)
+		return
+	}
+	ex.wakeLocal(w.t, src, 0)
+}
+
 // Emit sends an event from NewEvent to the executor's sink.
 func (ex *Executor) Emit(e *trace.Event) { ex.emit(e) }
 

@@ -229,7 +229,11 @@ func (r *Reactor) complete(c CQE) {
 	case opInFlight:
 		o.res, o.flags, o.state = c.Res, c.Flags, opDone
 		r.traceCQE(c, o.code, o.task)
-		o.waker.WakeBy(trace.SourceCompletion)
+		if r.ex != nil {
+			r.ex.WakeFromDriver(o.waker, trace.SourceCompletion)
+		} else {
+			o.waker.WakeBy(trace.SourceCompletion)
+		}
 	case opOrphaned:
 		r.traceCQE(c, o.code, 0)
 		if o.orphaned != nil {

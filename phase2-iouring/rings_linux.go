@@ -3,6 +3,7 @@
 package iouring
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -67,7 +68,13 @@ type uringRings struct {
 const udEventfd uint64 = 1<<63 | 1
 
 func newURingRings(entries uint32) (*uringRings, error) {
-	ring, err := setupHook(entries, 0)
+	// COOP_TASKRUN (5.19): completions are run when we enter, which we do
+	// every turn anyway, instead of by interrupting the thread. Older
+	// kernels reject the flag: try again without it.
+	ring, err := setupHook(entries, setupCoopTaskrun)
+	if err != nil && errors.Is(err, unix.EINVAL) {
+		ring, err = setupHook(entries, 0)
+	}
 	if err != nil {
 		return nil, err
 	}

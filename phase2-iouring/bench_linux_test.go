@@ -1,0 +1,162 @@
+//go:build linux
+
+package iouring
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	executor "asyncworkbook/phase1-executor"
+)
+
+// Random 4 KiB reads of a cached file, queue depth 32: one executor
+// keeping 32 READs in flight, against 32 goroutines calling ReadAt at
+// GOMAXPROCS=1. The file is RANDREAD_MB MiB (default 1024), written once
+// per run; fio's figure for the same shape is in the bench/ module.
+//
+//	go test -run '^$' -bench RandomRead -count 5 ./phase2-iouring/
+
+const (
+	readSize = 4096
+	depth    = 32
+)
+
+func randReadFile(b *testing.B) (path string, blocks int64) {
+	mb := int64(1024)
+	if s := os.Getenv("RANDREAD_MB"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || v <= 0 {
+			b.Fatalf("RANDREAD_MB=%q: want a positive number of MiB", s)
+		}
+		mb = v
+	}
+	path = filepath.Join(b.TempDir(), "randread")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	chunk := make([]byte, 1<<20)
+	for i := range chunk {
+		chunk[i] = byte(i)
+	}
+	for range mb {
+		if _, err := f.Write(chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path, mb << 20 / readSize
+}
+
+// randReads keeps depth READs in flight until total have completed.
+type randReads struct {
+	f           *File
+	blocks      int64
+	total, done int
+	issued      int
+	bufs        [depth][]byte
+	ops         [depth]executor.Future[executor.Result[int]]
+	rng         *rand.Rand
+	err         error
+}
+
+func (q *randReads) Poll(cx *executor.Context) executor.Poll[int] {
+	for i := range q.ops {
+		for {
+			if q.ops[i] == nil {
+				if q.issued == q.total {
+					break
+				}
+				q.ops[i] = q.f.ReadAt(q.bufs[i], q.rng.Int64N(q.blocks)*readSize)
+				q.issued++
+			}
+			r, ok := q.ops[i].Poll(cx).Value()
+			if !ok {
+				break
+			}
+			q.ops[i] = nil
+			if r.Err != nil || r.Value != readSize {
+				q.err = r.Err
+				return executor.PollReady(q.done)
+			}
+			q.done++
+		}
+	}
+	if q.done < q.total {
+		return executor.Pending[int]()
+	}
+	return executor.PollReady(q.done)
+}
+
+func BenchmarkRandomRead(b *testing.B) {
+	path, blocks := randReadFile(b)
+	b.Run("executor", func(b *testing.B) {
+		r, err := NewReactor(256)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer r.Close()
+		ex := executor.New(executor.WithDriver(r))
+		defer ex.Close()
+		q := &randReads{total: b.N, blocks: blocks, rng: rand.New(rand.NewPCG(1, 2))}
+		for i := range q.bufs {
+			q.bufs[i] = make([]byte, readSize)
+		}
+		b.SetBytes(readSize)
+		b.ResetTimer()
+		n, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) int {
+			fr := executor.Await(a, Open(r, path, unix.O_RDONLY, 0))
+			if fr.Err != nil {
+				q.err = fr.Err
+				return 0
+			}
+			q.f = fr.Value
+			n := executor.Await(a, executor.Future[int](q))
+			executor.Await(a, q.f.Close())
+			return n
+		}))
+		if err != nil || q.err != nil || n != b.N {
+			b.Fatalf("read %d of %d blocks: %v %v", n, b.N, err, q.err)
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "IOPS")
+	})
+	b.Run("goroutines", func(b *testing.B) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		b.SetBytes(readSize)
+		b.ResetTimer()
+		var wg sync.WaitGroup
+		per := b.N / depth
+		for g := range depth {
+			n := per
+			if g == 0 {
+				n += b.N % depth
+			}
+			wg.Go(func() {
+				rng := rand.New(rand.NewPCG(uint64(g), 2))
+				buf := make([]byte, readSize)
+				for range n {
+					if _, err := f.ReadAt(buf, rng.Int64N(blocks)*readSize); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "IOPS")
+	})
+}
