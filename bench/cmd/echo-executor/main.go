@@ -1,0 +1,62 @@
+//go:build linux
+
+// Command echo-executor is a TCP echo server on one phase-2 executor: one
+// goroutine, one io_uring (or the fallback ring with WORKBOOK_RING=fallback).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+
+	executor "asyncworkbook/phase1-executor"
+	iouring "asyncworkbook/phase2-iouring"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	flag.Parse()
+	runtime.GOMAXPROCS(1)
+	r, err := iouring.NewReactor(1024)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ln, err := iouring.Listen(r, *addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(ln.Addr()) // the load generator reads this line
+	fmt.Fprintln(os.Stderr, "ring:", r.RingKind())
+	ex := executor.New(executor.WithDriver(r))
+	_, err = executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) error {
+		for {
+			c := executor.Await(a, ln.Accept())
+			if c.Err != nil {
+				return c.Err
+			}
+			executor.SpawnLocal(a.Context(), serve(c.Value))
+		}
+	}))
+	fmt.Fprintln(os.Stderr, err)
+}
+
+// serve echoes one connection until the peer closes it.
+func serve(c *iouring.TCPStream) executor.Future[error] {
+	return executor.Async(func(a *executor.Awaiter) error {
+		buf := make([]byte, 4096)
+		for {
+			n := executor.Await(a, c.Read(buf))
+			if n.Err != nil || n.Value == 0 {
+				executor.Await(a, c.Close())
+				return n.Err
+			}
+			if w := executor.Await(a, c.WriteAll(buf[:n.Value])); w.Err != nil {
+				executor.Await(a, c.Close())
+				return w.Err
+			}
+		}
+	})
+}
