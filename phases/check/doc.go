@@ -30,6 +30,15 @@
 // Any other panic in learner code fails the test with the panic value and
 // the stack where it happened; it never crashes the test binary.
 //
+// The other helpers: Executor (an executor closed at the end of the test),
+// Recorder (a trace recorder printed when the test fails), Trace and its
+// assertions (Polls, WokenBy, Count, None, NoLostWakeups), NewDriver and
+// NoParking (executor drivers that watch parking: in a test where every
+// wake comes from inside the executor, parking means a lost wakeup), Go
+// (goroutines whose panics come back to the test), Fail (a verdict from
+// given code, without a stack), Started (skip when a Result's error is a
+// TODO), and TraceDemo (the body of an exercise's TestTraceDemo).
+//
 // Within runs a function on its own goroutine and waits at most Deadline
 // (5s; WORKBOOK_DEADLINE overrides it, e.g. "20s"). Learner code that never
 // finishes — a lost wakeup, a loop that spins — fails the test with a

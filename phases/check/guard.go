@@ -146,14 +146,18 @@ func Guard(t testing.TB, id string) {
 		notStarted.Store(t, struct{}{})
 		if Strict() {
 			t.Fatalf("%s\n(WORKBOOK_STRICT=1: a not-started exercise counts as failed)", msg)
+			return
 		}
 		t.Skip(msg)
+		return
 	}
 	if f, ok := r.(harnessFailure); ok {
 		t.Fatalf("%v", f)
+		return
 	}
 	if lp, ok := r.(*learnerPanic); ok {
 		t.Fatalf("your code panicked: %v\n\n%s", lp.value, lp.stack)
+		return
 	}
 	t.Fatalf("panic: %v\n\n%s", r, debug.Stack())
 }

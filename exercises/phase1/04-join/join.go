@@ -1,0 +1,18 @@
+package join
+
+import (
+	executor "asyncworkbook/phase1-executor"
+	"asyncworkbook/phases/check"
+)
+
+// Poll polls every child that is not ready yet, with the same Context,
+// and is Ready with all the outputs once every child is. See README.md.
+func (j *join[T]) Poll(cx *executor.Context) executor.Poll[[]T] {
+	check.TODO() // delete this line and write Poll
+	return executor.Pending[[]T]()
+}
+
+// Drop drops the children that have not finished.
+func (j *join[T]) Drop() {
+	check.TODO() // delete this line and write Drop
+}
