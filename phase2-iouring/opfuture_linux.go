@@ -25,6 +25,10 @@ type opFuture struct {
 	// orphaned, if set, handles a result nobody collected (the future was
 	// dropped after the kernel had already done the work).
 	orphaned func(res int32)
+	// within, if set, bounds the op with a linked IORING_OP_LINK_TIMEOUT:
+	// the kernel cancels the op (-ECANCELED) if it has not completed by
+	// then. Only where the ring supports LINK_TIMEOUT.
+	within *Timespec
 
 	idx     uint32
 	started bool
@@ -34,6 +38,11 @@ type opFuture struct {
 // Poll implements executor.Future.
 func (f *opFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[int32]] {
 	if !f.started {
+		if f.within != nil {
+			// The op and its LINK_TIMEOUT must go to the kernel in the same
+			// submission, one after the other: make room for both first.
+			f.r.reserve(2)
+		}
 		sqe, idx, err := f.r.prepare(cx, f.code)
 		if err != nil {
 			f.done = true
@@ -42,6 +51,13 @@ func (f *opFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[int3
 		f.idx, f.started = idx, true
 		f.prep(sqe, &f.r.ops[idx])
 		f.r.traceSQE(sqe, cx.TaskID())
+		if f.within != nil {
+			f.r.linkTimeout(sqe, f.within, cx.TaskID())
+			// The kernel copies the timespec when this turn's enter
+			// prepares the LINK_TIMEOUT; keep it reachable until the op's
+			// CQE all the same.
+			f.r.ops[idx].keep = [2]any{f.r.ops[idx].keep, f.within}
+		}
 		return executor.Pending[executor.Result[int32]]()
 	}
 	o := &f.r.ops[f.idx]

@@ -46,9 +46,12 @@ type Reactor struct {
 	probe    *Probe // what the ring supports
 }
 
-// udCancel is the user_data of an ASYNC_CANCEL: its CQE is ignored. (The
-// top bit marks the reactor's own requests; see udEventfd.)
-const udCancel uint64 = 1<<63 | 2
+// The reactor's own requests carry user_data with the top bit set (see
+// also udEventfd); their CQEs wake nobody.
+const (
+	udCancel      uint64 = 1<<63 | 2 // an ASYNC_CANCEL
+	udLinkTimeout uint64 = 1<<63 | 3 // a LINK_TIMEOUT guarding another op
+)
 
 // op is one in-flight request: who waits for it, what it returned, and the
 // memory the kernel may touch until its CQE arrives.
@@ -174,6 +177,31 @@ func (r *Reactor) prepare(cx *executor.Context, code Op) (*SQE, uint32, error) {
 	return sqe, idx, nil
 }
 
+// reserve makes sure the SQ has room for n more SQEs, submitting what it
+// holds if not.
+func (r *Reactor) reserve(n uint32) {
+	sq := r.ring.SQ()
+	if sq.Entries-(sq.Tail-sq.Head) < n {
+		_ = r.submit(0)
+	}
+}
+
+// linkTimeout links an IORING_OP_LINK_TIMEOUT (5.5) after sqe: sqe gets
+// IOSQE_IO_LINK, and the kernel cancels it if ts passes first. The
+// timespec is copied by the kernel when it prepares the timeout, which
+// happens in this turn's io_uring_enter; the reactor keeps it until then
+// in the op that asked.
+func (r *Reactor) linkTimeout(sqe *SQE, ts *Timespec, task uint64) {
+	lt := r.ring.NextSQE()
+	if lt == nil {
+		return // reserve made room; cannot happen, and the op then runs unbounded
+	}
+	sqe.Flags |= SQEIOLink
+	lt.PrepLinkTimeout(ts, 0)
+	lt.UserData = udLinkTimeout
+	r.traceSQE(lt, task)
+}
+
 // traceSQE records a prepared SQE (after the caller filled it).
 func (r *Reactor) traceSQE(sqe *SQE, task uint64) {
 	if r.ex == nil || !r.ex.Tracing() {
@@ -215,8 +243,12 @@ func (r *Reactor) complete(c CQE) {
 		r.traceCQE(c, OpRead, 0) // the wakeup (eventfd READ)
 		return
 	}
-	if c.UserData == udCancel {
+	switch c.UserData {
+	case udCancel:
 		r.traceCQE(c, OpAsyncCancel, 0)
+		return
+	case udLinkTimeout:
+		r.traceCQE(c, OpLinkTimeout, 0)
 		return
 	}
 	idx, gen := uint32(c.UserData), uint32(c.UserData>>32)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -142,6 +143,42 @@ func (s *TCPStream) Read(buf []byte) executor.Future[executor.Result[int]] {
 	return s.io(OpRecv, buf)
 }
 
+// ReadWithin is Read with a deadline: if nothing arrives within d it
+// yields ErrTimeout. On io_uring the deadline is an IORING_OP_LINK_TIMEOUT
+// (5.5) linked to the RECV, so the kernel itself cancels the RECV; rings
+// without LINK_TIMEOUT (the fallback) use Timeout, a TIMEOUT raced
+// against the read.
+func (s *TCPStream) ReadWithin(buf []byte, d time.Duration) executor.Future[executor.Result[int]] {
+	if s.fd < 0 {
+		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
+	}
+	if !s.r.probe.Supports(OpLinkTimeout) {
+		return flatten(Timeout(s.r, s.Read(buf), d))
+	}
+	of := s.ioOp(OpRecv, buf)
+	of.within = &Timespec{Sec: int64(d / time.Second), Nsec: int64(d % time.Second)}
+	return mapResult(of, func(n int32) (int, error) { return int(n), nil }, func(err error) error {
+		if errors.Is(err, unix.ECANCELED) {
+			return ErrTimeout // cancelled by its linked timeout
+		}
+		return err
+	})
+}
+
+// flatten turns a Timeout's Result[Result[int]] into a Result[int].
+func flatten(f executor.Future[executor.Result[executor.Result[int]]]) executor.Future[executor.Result[int]] {
+	return executor.PollFn(func(cx *executor.Context) executor.Poll[executor.Result[int]] {
+		r, ok := f.Poll(cx).Value()
+		if !ok {
+			return executor.Pending[executor.Result[int]]()
+		}
+		if r.Err != nil {
+			return executor.PollReady(executor.Result[int]{Err: r.Err})
+		}
+		return executor.PollReady(r.Value)
+	})
+}
+
 // Write sends buf with IORING_OP_SEND (5.6). It may send fewer bytes than
 // len(buf); WriteAll loops until all are sent.
 func (s *TCPStream) Write(buf []byte) executor.Future[executor.Result[int]] {
@@ -152,8 +189,13 @@ func (s *TCPStream) io(code Op, buf []byte) executor.Future[executor.Result[int]
 	if s.fd < 0 {
 		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
 	}
+	return mapResult(s.ioOp(code, buf), func(n int32) (int, error) { return int(n), nil }, nil)
+}
+
+// ioOp builds the RECV or SEND op for buf.
+func (s *TCPStream) ioOp(code Op, buf []byte) *opFuture {
 	fd := s.fd
-	op := &opFuture{r: s.r, code: code, prep: func(sqe *SQE, o *op) {
+	return &opFuture{r: s.r, code: code, prep: func(sqe *SQE, o *op) {
 		var p unsafe.Pointer
 		if len(buf) > 0 {
 			o.pin.Pin(&buf[0])
@@ -166,7 +208,6 @@ func (s *TCPStream) io(code Op, buf []byte) executor.Future[executor.Result[int]
 			sqe.PrepSend(fd, p, uint32(len(buf)), unix.MSG_NOSIGNAL)
 		}
 	}}
-	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
 }
 
 // WriteAll sends all of buf, issuing more SENDs after short ones.

@@ -204,3 +204,42 @@ func TestKernelSleepAndTimeout(t *testing.T) {
 		t.Fatalf("no TIMEOUT CQE with -ETIME:%s", dumpTrace(rec))
 	}
 }
+
+func TestReadWithinTimesOutOnASilentPeer(t *testing.T) {
+	ex, r, rec := newRuntime(t)
+	ln, err := Listen(r, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) [2]error {
+		silent := executor.SpawnLocal(a.Context(), executor.Async(func(a *executor.Awaiter) int {
+			c := executor.Await(a, ln.Accept()).Value
+			executor.Await(a, Sleep(r, 50*time.Millisecond)) // say nothing for a while
+			executor.Await(a, c.WriteAll([]byte("late")))
+			executor.Await(a, c.Close())
+			return 0
+		}))
+		c := executor.Await(a, Connect(r, ln.Addr())).Value
+		buf := make([]byte, 8)
+		first := executor.Await(a, c.ReadWithin(buf, 2*time.Millisecond)).Err
+		second := executor.Await(a, c.ReadWithin(buf, 5*time.Second)).Err
+		executor.Await(a, c.Close())
+		executor.Await(a, executor.Future[executor.Result[int]](silent))
+		return [2]error{first, second}
+	}))
+	if err != nil || !errors.Is(got[0], ErrTimeout) || got[1] != nil {
+		t.Fatalf("ReadWithin = %v, %v; want ErrTimeout, then the late data%s", got, err, dumpTrace(rec))
+	}
+	if r.Probe().Supports(OpLinkTimeout) {
+		var linked bool
+		for _, e := range rec.Events() {
+			if e.Kind == trace.SQEPrepared && e.Op == "LINK_TIMEOUT" {
+				linked = true
+			}
+		}
+		if !linked {
+			t.Fatalf("io_uring supports LINK_TIMEOUT but none was prepared:%s", dumpTrace(rec))
+		}
+	}
+}
