@@ -121,7 +121,7 @@ func cancelDemo(sink trace.Sink) error {
 		quick := executor.SpawnLocal(cx, yields(1, 2), executor.WithName("quick"))
 		sel := executor.Await(a, executor.Select[executor.Result[int]](slow, quick))
 		if sel.Index != 1 {
-			return fmt.Errorf("Select picked %d, want quick (1)", sel.Index)
+			return fmt.Errorf("the select picked %d, want quick (1)", sel.Index)
 		}
 
 		for _, h := range []executor.JoinHandle[int]{never, waiter, slow} {
