@@ -40,10 +40,41 @@ type FallbackRing struct {
 	stats RingStats
 }
 
+// fallbackReq is one request on a worker. Its state decides, once, who
+// wins between the worker and an ASYNC_CANCEL, with the kernel's answers:
+//
+//	waiting  → cancelled   by ASYNC_CANCEL: its CQE says 0, ours -ECANCELED
+//	waiting  → running     by the worker, just before the system call that
+//	                       does the work; a cancel now gets -EALREADY and
+//	                       the request completes with its real result
 type fallbackReq struct {
-	sqe       SQE
-	cancelled atomic.Bool
-	cancel    chan struct{} // closed on cancel
+	sqe    SQE
+	state  atomic.Int32  // reqWaiting, reqRunning, reqCancelled
+	cancel chan struct{} // closed when state becomes reqCancelled
+}
+
+const (
+	reqWaiting int32 = iota
+	reqRunning
+	reqCancelled
+)
+
+// tryCancel moves a waiting request to cancelled. Any goroutine.
+func (r *fallbackReq) tryCancel() int32 {
+	if r.state.CompareAndSwap(reqWaiting, reqCancelled) {
+		close(r.cancel)
+		return 0
+	}
+	if r.state.Load() == reqRunning {
+		return -int32(unix.EALREADY)
+	}
+	return -int32(unix.ENOENT)
+}
+
+// begin marks the request running unless it was cancelled; the worker
+// calls it before the system call that does the work.
+func (r *fallbackReq) begin() bool {
+	return r.state.CompareAndSwap(reqWaiting, reqRunning) || r.state.Load() == reqRunning
 }
 
 // pollSlice bounds how long a worker waits in poll(2) before it looks for
@@ -138,9 +169,8 @@ func (f *FallbackRing) start(s SQE) {
 		target := f.inflight[s.Addr]
 		f.mu.Unlock()
 		res := -int32(unix.ENOENT)
-		if target != nil && target.cancelled.CompareAndSwap(false, true) {
-			close(target.cancel)
-			res = 0
+		if target != nil {
+			res = target.tryCancel()
 		}
 		f.post(CQE{UserData: s.UserData, Res: res})
 		return
@@ -229,9 +259,7 @@ func (f *FallbackRing) Consumed(CQE) bool { return false }
 func (f *FallbackRing) Close() error {
 	f.mu.Lock()
 	for _, req := range f.inflight {
-		if req.cancelled.CompareAndSwap(false, true) {
-			close(req.cancel)
-		}
+		req.tryCancel()
 	}
 	f.mu.Unlock()
 	f.workers.Wait()
@@ -250,6 +278,12 @@ func perform(req *fallbackReq) int32 {
 		// The reactor pinned this memory and keeps it reachable until our
 		// CQE is reaped, exactly as it does for the kernel.
 		return unsafe.Slice((*byte)(addrOf(&s.Addr)), s.Len)
+	}
+	switch Op(s.Opcode) {
+	case OpOpenat, OpClose, OpFsync, OpStatx:
+		if !req.begin() {
+			return -int32(unix.ECANCELED)
+		}
 	}
 	switch Op(s.Opcode) {
 	case OpRead:
@@ -301,13 +335,20 @@ func perform(req *fallbackReq) int32 {
 	case OpConnect:
 		return connectFallback(req, fd, addrOf(&s.Addr), uint32(s.Off))
 	case OpPollAdd:
-		return waitFDEvents(req, fd, int16(s.OpFlags))
+		res := waitFDEvents(req, fd, int16(s.OpFlags))
+		if res >= 0 && !req.begin() {
+			return -int32(unix.ECANCELED)
+		}
+		return res
 	case OpTimeout:
 		ts := (*Timespec)(addrOf(&s.Addr))
 		t := time.NewTimer(time.Duration(ts.Sec)*time.Second + time.Duration(ts.Nsec))
 		defer t.Stop()
 		select {
 		case <-t.C:
+			if !req.begin() {
+				return -int32(unix.ECANCELED)
+			}
 			return -int32(unix.ETIME)
 		case <-req.cancel:
 			return -int32(unix.ECANCELED)
@@ -350,10 +391,14 @@ func rw(positioned func(int, []byte, int64) (int, error), plain func(int, []byte
 }
 
 // waitFD waits until fd is ready for events, or the request is cancelled
-// (-ECANCELED). It returns 0 when ready.
+// (-ECANCELED). It returns 0 when ready, with the request marked running:
+// from here on a cancel no longer stops it.
 func waitFD(req *fallbackReq, fd int, events int16) int32 {
 	if res := waitFDEvents(req, fd, events); res < 0 {
 		return res
+	}
+	if !req.begin() {
+		return -int32(unix.ECANCELED)
 	}
 	return 0
 }
@@ -362,7 +407,7 @@ func waitFD(req *fallbackReq, fd int, events int16) int32 {
 // between slices, and returns the ready events or -errno.
 func waitFDEvents(req *fallbackReq, fd int, events int16) int32 {
 	for {
-		if req.cancelled.Load() {
+		if req.state.Load() == reqCancelled {
 			return -int32(unix.ECANCELED)
 		}
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: events}}
@@ -393,6 +438,9 @@ func connectFallback(req *fallbackReq, fd int, addr unsafe.Pointer, addrlen uint
 		return result(0, err)
 	}
 	defer unix.FcntlInt(uintptr(fd), unix.F_SETFL, flags)
+	if !req.begin() {
+		return -int32(unix.ECANCELED)
+	}
 	// connect(2) with the raw sockaddr the reactor keeps alive.
 	_, _, errno := unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(addr), uintptr(addrlen))
 	switch errno {
