@@ -3,7 +3,7 @@ package phases
 // Default returns the workbook's catalogue. Each call returns a fresh copy,
 // so callers may keep or change it.
 func Default() *Catalogue {
-	return &Catalogue{Phases: []Phase{phase1()}}
+	return &Catalogue{Phases: []Phase{phase1(), phase2()}}
 }
 
 // phase1 is the executor chapter: thirteen lessons, from "what is an async
@@ -124,6 +124,113 @@ func phase1() Phase {
 			{ID: "phase1/04-join", Title: "Join: wait for all", Lesson: "p1-async-runtime"},
 			{ID: "phase1/05-join-handle", Title: "A join handle", Lesson: "p1-join-handles"},
 			{ID: "phase1/06-await", Title: "Await on a coroutine", Lesson: "p1-async-await"},
+		},
+	}
+}
+
+// phase2 is the io_uring chapter: eleven lessons, from "what asynchronous
+// I/O is" to the pure-Go fallback ring, each with a demo on the reactor
+// (package demos registers them on Linux only; phase 2 is Linux-only).
+func phase2() Phase {
+	const dir = "phase2-iouring/"
+	return Phase{
+		ID:      "phase2",
+		Number:  2,
+		Title:   "Asynchronous I/O over io_uring",
+		Folder:  "phase2-iouring",
+		Summary: "The submission and completion rings, a reactor that drives them once per loop turn, async files, sockets and timers, cancellation that keeps buffers safe, and a pure-Go fallback ring.",
+		Lessons: []Lesson{
+			{
+				ID:        "p2-async-io",
+				Title:     "What asynchronous I/O is",
+				File:      "lessons/phase2/01-async-io.md",
+				Demo:      "p2-file-and-socket",
+				Exercises: []string{"phase2/05-echo-server"},
+				Code:      []string{dir + "doc.go", dir + "example_linux_test.go", dir + "file_linux.go", dir + "tcp_linux.go"},
+			},
+			{
+				ID:    "p2-nonblocking-vs-completion",
+				Title: "Non-blocking I/O and completion I/O",
+				File:  "lessons/phase2/02-nonblocking-vs-completion.md",
+				Demo:  "p2-completion-read",
+				Code:  []string{dir + "file_linux.go", dir + "prep.go", dir + "fallback_linux.go"},
+			},
+			{
+				ID:        "p2-rings",
+				Title:     "The rings: SQ, CQ, SQE and CQE",
+				File:      "lessons/phase2/03-rings.md",
+				Demo:      "p2-ring-round-trip",
+				Exercises: []string{"phase2/01-push-sqe"},
+				Code:      []string{dir + "ring_linux.go", dir + "abi_linux.go", dir + "ring_linux_test.go"},
+			},
+			{
+				ID:    "p2-batching",
+				Title: "Batching: one io_uring_enter per loop turn",
+				File:  "lessons/phase2/04-batching.md",
+				Demo:  "p2-batch-reads",
+				Code:  []string{dir + "reactor_linux.go", dir + "ring_linux_test.go", dir + "limits_linux_test.go", "phase1-executor/executor.go"},
+			},
+			{
+				ID:    "p2-submitting",
+				Title: "Step 1: prepare and submit",
+				File:  "lessons/phase2/05-submitting.md",
+				Demo:  "p2-kernel-sleep",
+				Code:  []string{dir + "reactor_linux.go", dir + "ring_linux.go", dir + "prep.go", dir + "rings_linux.go", dir + "timer_linux.go"},
+			},
+			{
+				ID:        "p2-reaping",
+				Title:     "Step 2: reap completions",
+				File:      "lessons/phase2/06-reaping.md",
+				Demo:      "p2-out-of-order",
+				Exercises: []string{"phase2/02-reap-cqes"},
+				Code:      []string{dir + "ring_linux.go", dir + "reactor_linux.go", dir + "limits_linux_test.go"},
+			},
+			{
+				ID:        "p2-waking",
+				Title:     "Step 3: from a CQE to its task",
+				File:      "lessons/phase2/07-waking.md",
+				Demo:      "p2-echo",
+				Exercises: []string{"phase2/03-op-table"},
+				Code:      []string{dir + "reactor_linux.go", dir + "rings_linux.go", "phase1-executor/executor.go"},
+			},
+			{
+				ID:        "p2-op-life",
+				Title:     "The life of an I/O operation",
+				File:      "lessons/phase2/08-op-life.md",
+				Demo:      "p2-op-life",
+				Exercises: []string{"phase2/04-read-future"},
+				Code:      []string{dir + "opfuture_linux.go", dir + "file_linux.go", dir + "tcp_linux.go"},
+			},
+			{
+				ID:        "p2-cancellation",
+				Title:     "Cancelling I/O",
+				File:      "lessons/phase2/09-cancellation.md",
+				Demo:      "p2-cancel-read",
+				Exercises: []string{"phase2/06-cancel-safe-accept"},
+				Code:      []string{dir + "reactor_linux.go", dir + "opfuture_linux.go", dir + "tcp_linux.go", dir + "reactor_linux_test.go"},
+			},
+			{
+				ID:    "p2-readiness-vs-completion",
+				Title: "Readiness and completion: Go's netpoller and io_uring",
+				File:  "lessons/phase2/10-readiness-vs-completion.md",
+				Demo:  "p2-orphan-accept",
+				Code:  []string{dir + "doc.go", dir + "tcp_linux.go", dir + "tcp_linux_test.go"},
+			},
+			{
+				ID:    "p2-fallback",
+				Title: "The fallback ring",
+				File:  "lessons/phase2/11-fallback.md",
+				Demo:  "p2-timeout",
+				Code:  []string{dir + "rings_linux.go", dir + "fallback_linux.go", dir + "reactor_linux.go", dir + "fallback_linux_test.go"},
+			},
+		},
+		Exercises: []Exercise{
+			{ID: "phase2/01-push-sqe", Title: "Push an SQE", Lesson: "p2-rings"},
+			{ID: "phase2/02-reap-cqes", Title: "Reap CQEs", Lesson: "p2-reaping"},
+			{ID: "phase2/03-op-table", Title: "From a CQE to its task", Lesson: "p2-waking"},
+			{ID: "phase2/04-read-future", Title: "An async ReadAt future", Lesson: "p2-op-life"},
+			{ID: "phase2/05-echo-server", Title: "An echo server on the runtime", Lesson: "p2-async-io"},
+			{ID: "phase2/06-cancel-safe-accept", Title: "A cancel-safe accept", Lesson: "p2-cancellation"},
 		},
 	}
 }

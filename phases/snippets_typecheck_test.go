@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -55,6 +56,45 @@ var (
 )
 `
 
+// phase2Header is snippetHeader plus what phase 2's snippets may assume:
+// the iouring package and a reactor r. Phase 2 is Linux-only, so its
+// snippets are type-checked on Linux only.
+var phase2Header = strings.Replace(snippetHeader, "import (\n", `import (
+	iouring "asyncworkbook/phase2-iouring"
+	"asyncworkbook/phases/trace"
+	"golang.org/x/sys/unix"
+	"os"
+	"path/filepath"
+`, 1) + `
+var (
+	_ = unix.O_RDONLY
+	_ = trace.SourceCompletion
+	_ = os.Getenv
+	_ = filepath.Join
+	r *iouring.Reactor
+)
+`
+
+// headerFor returns the declarations a phase's snippets are checked
+// against, or false when they cannot be checked on this system.
+func headerFor(p Phase) (string, bool) {
+	switch p.ID {
+	case "phase1":
+		return snippetHeader, true
+	case "phase2":
+		return phase2Header, runtime.GOOS == "linux"
+	}
+	return snippetHeader, true
+}
+
+// isQuote reports whether a Go block quotes the runtime's own source
+// rather than using it from outside: it opens with a "// quoted from"
+// comment. Quotes are parsed and gofmt-checked, not type-checked (they
+// live inside their package, where unexported names are in scope).
+func isQuote(src string) bool {
+	return strings.HasPrefix(strings.TrimSpace(src), "// quoted from ")
+}
+
 // typeCheck type-checks src and returns its errors, leaving out unused
 // variables: a snippet may well compute a value just to show it.
 func typeCheck(imp types.Importer, src string) []error {
@@ -82,38 +122,52 @@ func TestLessonSnippetsCompileAgainstTheRuntime(t *testing.T) {
 		t.Skip("type-checks the runtime and its imports from source")
 	}
 	imp := sourceImporter()
-	for _, l := range Default().Lessons() {
-		t.Run(l.ID, func(t *testing.T) {
-			text, err := LessonText(l)
-			if err != nil {
-				t.Fatal(err)
+	for _, p := range Default().Phases {
+		header, ok := headerFor(p)
+		for _, l := range p.Lessons {
+			t.Run(l.ID, func(t *testing.T) {
+				if !ok {
+					t.Skipf("%s's snippets need %s, which does not build on %s", p.ID, p.Folder, runtime.GOOS)
+				}
+				checkSnippets(t, imp, header, l)
+			})
+		}
+	}
+}
+
+// checkSnippets type-checks one lesson's Go blocks, in order, as one
+// program under header.
+func checkSnippets(t *testing.T, imp types.Importer, header string, l Lesson) {
+	t.Helper()
+	text, err := LessonText(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decls := ""
+	for _, b := range codeBlocks(text) {
+		if b.lang != "go" || isQuote(b.text) ||
+			!(strings.Contains(b.text, "executor.") || strings.Contains(b.text, "iouring.")) {
+			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(b.text), "package ") {
+			if errs := typeCheck(imp, b.text); len(errs) > 0 {
+				t.Errorf("%s:%d: %v\n%s", l.File, b.line, errs, b.text)
 			}
-			decls := ""
-			for _, b := range codeBlocks(text) {
-				if b.lang != "go" || !strings.Contains(b.text, "executor.") {
-					continue
-				}
-				if strings.HasPrefix(strings.TrimSpace(b.text), "package ") {
-					if errs := typeCheck(imp, b.text); len(errs) > 0 {
-						t.Errorf("%s:%d: %v\n%s", l.File, b.line, errs, b.text)
-					}
-					continue
-				}
-				asDecls := typeCheck(imp, snippetHeader+decls+b.text)
-				if len(asDecls) == 0 {
-					decls += b.text
-					continue
-				}
-				asStmts := typeCheck(imp, snippetHeader+decls+"func _() {\n"+b.text+"}\n")
-				if len(asStmts) > 0 {
-					errs := asStmts
-					if parseSnippet("package p\n"+b.text) == nil {
-						errs = asDecls // it is a declaration list: its errors say more
-					}
-					t.Errorf("%s:%d: go block does not compile against the runtime: %v\n%s", l.File, b.line, errs, b.text)
-				}
+			continue
+		}
+		asDecls := typeCheck(imp, header+decls+b.text)
+		if len(asDecls) == 0 {
+			decls += b.text
+			continue
+		}
+		asStmts := typeCheck(imp, header+decls+"func _() {\n"+b.text+"}\n")
+		if len(asStmts) > 0 {
+			errs := asStmts
+			if parseSnippet("package p\n"+b.text) == nil {
+				errs = asDecls // it is a declaration list: its errors say more
 			}
-		})
+			t.Errorf("%s:%d: go block does not compile against the runtime: %v\n%s", l.File, b.line, errs, b.text)
+		}
 	}
 }
 
@@ -127,5 +181,17 @@ func TestTypeCheckCatchesANameTheRuntimeLacks(t *testing.T) {
 	}
 	if errs := typeCheck(imp, snippetHeader+"func _() { executor.SpawnEverywhere(ex) }\n"); len(errs) == 0 {
 		t.Fatal("a snippet calling a function the runtime lacks type-checked")
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	if errs := typeCheck(imp, phase2Header+"func _() { s := executor.Await(a, iouring.Sleep(r, time.Millisecond)) }\n"); len(errs) > 0 {
+		t.Fatalf("a valid phase-2 snippet failed: %v", errs)
+	}
+	if errs := typeCheck(imp, phase2Header+"func _() { iouring.SubmitEverything(r) }\n"); len(errs) == 0 {
+		t.Fatal("a phase-2 snippet calling a function the runtime lacks type-checked")
+	}
+	if !isQuote("// quoted from reactor_linux.go\nfunc f() {}\n") || isQuote("x := 1\n") {
+		t.Fatal("isQuote misjudges a block")
 	}
 }

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"asyncworkbook/phases"
+	"asyncworkbook/phases/demos"
+	"asyncworkbook/phases/trace"
+	"asyncworkbook/tui/internal/exercise"
+	"asyncworkbook/tui/internal/home"
+	"asyncworkbook/tui/internal/lesson"
+	"asyncworkbook/tui/internal/nav"
+	"asyncworkbook/tui/internal/progress"
+	"asyncworkbook/tui/internal/theme"
+	"asyncworkbook/tui/internal/visual"
+)
+
+// screen names what is on top.
+type screen uint8
+
+const (
+	screenHome screen = iota
+	screenLesson
+	screenVisual
+	screenExercise
+)
+
+// App is the root model: the only tea.Model. It owns a stack of screens
+// (home, then a lesson, then its visualiser or an exercise, and the
+// visualiser again for "run mine"), the catalogue and the progress
+// record, and acts on the nav messages the screens send.
+//
+// Keys go to the screen on top; every other message goes to every open
+// screen, so that a check finishing under a "run mine" visualiser still
+// reaches its exercise view. Each screen ignores what it does not know.
+type App struct {
+	cat      *phases.Catalogue
+	prog     *progress.Progress
+	progPath string
+	grader   exercise.Grader
+
+	stack    []screen
+	home     home.Model
+	lesson   lesson.Model
+	visual   visual.Model
+	exercise exercise.Model
+	mineStop context.CancelFunc // ends a "run mine" subprocess
+
+	width, height int
+	dark          bool
+	quitting      bool
+}
+
+// NewApp returns the app. notice (a damaged progress file, say) is shown
+// on the home screen.
+func NewApp(cat *phases.Catalogue, prog *progress.Progress, progPath string, g exercise.Grader, notice string) *App {
+	a := &App{cat: cat, prog: prog, progPath: progPath, grader: g, stack: []screen{screenHome}, width: 80, height: 24, dark: true}
+	a.home = home.New(cat, prog)
+	a.home.Notice = notice
+	return a
+}
+
+// Init asks the terminal for its background colour, to pick light or
+// dark styles.
+func (a *App) Init() tea.Cmd {
+	if theme.NoColor() {
+		return nil
+	}
+	return tea.RequestBackgroundColor
+}
+
+func (a *App) top() screen { return a.stack[len(a.stack)-1] }
+
+// Update routes messages (see App).
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.resize()
+		return a, nil
+	case tea.BackgroundColorMsg:
+		a.dark = msg.IsDark()
+		a.restyle()
+		return a, nil
+	case tea.KeyPressMsg:
+		if msg.String() == "ctrl+c" {
+			return a, a.quit()
+		}
+		return a, a.updateTop(msg)
+	case nav.OpenLesson:
+		return a, a.openLesson(msg.ID)
+	case nav.OpenDemo:
+		return a, a.openDemo(msg.DemoID)
+	case nav.OpenExercise:
+		return a, a.openExercise(msg.ID)
+	case nav.RunMine:
+		return a, a.runMine(msg)
+	case nav.SetDone:
+		a.prog.SetDone(msg.LessonID, msg.Done)
+		return a, a.save()
+	case nav.SaveProgress:
+		return a, a.save()
+	case nav.Back:
+		return a, a.back()
+	}
+	return a, a.updateAll(msg)
+}
+
+func (a *App) updateTop(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch a.top() {
+	case screenHome:
+		a.home, cmd = a.home.Update(msg)
+	case screenLesson:
+		a.lesson, cmd = a.lesson.Update(msg)
+	case screenVisual:
+		a.visual, cmd = a.visual.Update(msg)
+	case screenExercise:
+		a.exercise, cmd = a.exercise.Update(msg)
+	}
+	return cmd
+}
+
+func (a *App) updateAll(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	var cmd tea.Cmd
+	for _, s := range a.stack {
+		switch s {
+		case screenLesson:
+			a.lesson, cmd = a.lesson.Update(msg)
+		case screenVisual:
+			a.visual, cmd = a.visual.Update(msg)
+		case screenExercise:
+			a.exercise, cmd = a.exercise.Update(msg)
+		default:
+			continue
+		}
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) push(s screen) { a.stack = append(a.stack, s) }
+
+func (a *App) openLesson(id string) tea.Cmd {
+	l, ok := a.cat.Lesson(id)
+	if !ok {
+		return nil
+	}
+	a.prog.LastLesson = id
+	a.lesson = lesson.New(a.cat, l, a.prog)
+	a.push(screenLesson)
+	a.resize()
+	a.restyle()
+	return a.save()
+}
+
+func (a *App) openDemo(id string) tea.Cmd {
+	d, ok := demos.Get(id)
+	if !ok {
+		a.lesson.Notice("No demo called " + id + " yet.")
+		return nil
+	}
+	return a.startVisual(visual.New(d.Title, d.About, d.Run))
+}
+
+func (a *App) runMine(msg nav.RunMine) tea.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.mineStop = cancel
+	g, id := a.grader, msg.ExerciseID
+	about := "Your code from exercises/" + id + ", run by its TestTraceDemo in a subprocess; events stream in as it runs."
+	return a.startVisual(visual.New("your "+msg.Title, about, func(sink trace.Sink) error {
+		return g.RunMine(ctx, id, sink)
+	}))
+}
+
+func (a *App) startVisual(v visual.Model) tea.Cmd {
+	a.visual = v
+	a.push(screenVisual)
+	a.resize()
+	a.restyle()
+	return a.visual.Init()
+}
+
+func (a *App) openExercise(id string) tea.Cmd {
+	e, ok := a.cat.Exercise(id)
+	if !ok {
+		return nil
+	}
+	a.exercise = exercise.New(e, a.grader, a.prog)
+	a.push(screenExercise)
+	a.resize()
+	a.restyle()
+	return nil
+}
+
+// back closes the top screen, releasing what it runs.
+func (a *App) back() tea.Cmd {
+	switch a.top() {
+	case screenHome:
+		return a.quit()
+	case screenVisual:
+		a.visual.Close()
+		if a.mineStop != nil {
+			a.mineStop()
+			a.mineStop = nil
+		}
+	case screenExercise:
+		a.exercise.Close()
+	}
+	a.stack = a.stack[:len(a.stack)-1]
+	if a.top() == screenHome {
+		a.home = home.New(a.cat, a.prog) // progress marks may have changed
+		a.resize()
+		a.restyle()
+	}
+	return nil
+}
+
+// quit closes every screen (so demo goroutines and checks end) and quits.
+func (a *App) quit() tea.Cmd {
+	for len(a.stack) > 1 {
+		a.back()
+	}
+	a.quitting = true
+	return tea.Quit
+}
+
+func (a *App) save() tea.Cmd {
+	if err := progress.Save(a.progPath, *a.prog); err != nil {
+		a.home.Notice = "could not save progress: " + err.Error()
+	}
+	return nil
+}
+
+func (a *App) resize() {
+	w, h := a.width, a.height
+	a.home.SetSize(w, h)
+	for _, s := range a.stack {
+		switch s {
+		case screenLesson:
+			a.lesson.SetSize(w, h)
+		case screenVisual:
+			a.visual.SetSize(w, h)
+		case screenExercise:
+			a.exercise.SetSize(w, h)
+		}
+	}
+}
+
+func (a *App) restyle() {
+	a.home.SetStyles(home.DefaultStyles(a.dark))
+	for _, s := range a.stack {
+		switch s {
+		case screenLesson:
+			a.lesson.SetStyles(lesson.DefaultStyles(a.dark))
+		case screenVisual:
+			a.visual.SetStyles(visual.DefaultStyles(a.dark))
+		case screenExercise:
+			a.exercise.SetStyles(exercise.DefaultStyles(a.dark))
+		}
+	}
+}
+
+// View draws the top screen in the alternate screen.
+func (a *App) View() tea.View {
+	var s string
+	if !a.quitting {
+		switch a.top() {
+		case screenHome:
+			s = a.home.View()
+		case screenLesson:
+			s = a.lesson.View()
+		case screenVisual:
+			s = a.visual.View()
+		case screenExercise:
+			s = a.exercise.View()
+		}
+	}
+	v := tea.NewView(s)
+	v.AltScreen = true
+	v.WindowTitle = "Async runtime workbook"
+	return v
+}
+
+// closeAll releases every open screen's goroutines; safe after quit.
+func (a *App) closeAll() {
+	for len(a.stack) > 1 {
+		a.back()
+	}
+}

@@ -1,0 +1,369 @@
+// Package exercise is the exercise view: the statement and its hints
+// (revealed one at a time), checking the learner's code in a subprocess
+// (once, or on every save in watch mode), resetting the folder to its
+// skeleton, the solution (after passing, or on a confirmed request), and
+// "run mine": the lesson's demo on the learner's own code.
+package exercise
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"asyncworkbook/phases"
+	"asyncworkbook/phases/check"
+	"asyncworkbook/tui/internal/nav"
+	"asyncworkbook/tui/internal/progress"
+)
+
+// Debounce is how long watch mode waits after a save before checking, so
+// that a burst of writes gives one check.
+const Debounce = 300 * time.Millisecond
+
+// confirm is a question waiting for y/n.
+type confirm uint8
+
+const (
+	confirmNone confirm = iota
+	confirmReset
+	confirmSolution
+)
+
+// instance identifies one exercise view: the messages its Cmds send back
+// carry it, so a result for a view that was closed (or for another
+// exercise) never lands in the one open now. Generations alone would
+// not do: a new view counts from zero again.
+type instance struct{ id string }
+
+type checkDoneMsg struct {
+	self *instance
+	gen  int
+	rep  check.Report
+	err  error
+}
+
+type debounceMsg struct {
+	self *instance
+	gen  int
+}
+
+type resetDoneMsg struct {
+	self *instance
+	err  error
+}
+
+// Model is the exercise view. Make it with New; call Close when leaving.
+type Model struct {
+	self    *instance
+	keys    KeyMap
+	styles  Styles
+	help    help.Model
+	Ex      phases.Exercise
+	grader  Grader
+	prog    *progress.Progress
+	readme  check.Readme
+	loadErr error
+
+	spin     spinner.Model
+	checking bool
+	checkGen int
+	cancel   context.CancelFunc
+	rerun    bool // a save came in while checking: check again after
+	report   *check.Report
+	checkErr error
+
+	watch       *watcher
+	watchGen    int
+	debounceGen int
+
+	asking       confirm
+	showSolution bool
+	solution     string
+	notice       string
+
+	vp       viewport.Model
+	content  *contentCache
+	width    int
+	height   int
+	showHelp bool
+}
+
+// New returns the exercise view for e.
+func New(e phases.Exercise, g Grader, prog *progress.Progress) Model {
+	m := Model{
+		self: &instance{e.ID},
+		keys: DefaultKeyMap(), styles: DefaultStyles(true), help: help.New(),
+		Ex: e, grader: g, prog: prog,
+		spin:    spinner.New(spinner.WithSpinner(spinner.Line)),
+		vp:      viewport.New(),
+		content: &contentCache{},
+		width:   80, height: 24,
+	}
+	m.readme, m.loadErr = g.Readme(e.ID)
+	if m.readme.Title == "" {
+		m.readme.Title = e.Title
+	}
+	if m.prog.Passed(e.ID) {
+		m.solution, _ = g.Solution(e.ID)
+	}
+	m.layout()
+	return m
+}
+
+// SetSize sets the space the view may draw in.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.layout() }
+
+// SetStyles changes the look.
+func (m *Model) SetStyles(s Styles) { m.styles = s; m.content.key = ""; m.layout() }
+
+// Close stops a running check and the watcher.
+func (m *Model) Close() {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.stopWatch()
+}
+
+// Checking reports whether a check is running.
+func (m Model) Checking() bool { return m.checking }
+
+// Watching reports whether watch mode is on.
+func (m Model) Watching() bool { return m.watch != nil }
+
+// Report returns the last check's report, or nil.
+func (m Model) Report() *check.Report { return m.report }
+
+// HintsShown returns how many hints are revealed.
+func (m Model) HintsShown() int { return m.prog.Exercise(m.Ex.ID).HintsShown }
+
+// SolutionShown reports whether the solution is on screen.
+func (m Model) SolutionShown() bool { return m.showSolution }
+
+// Update handles keys, check results, file changes and the spinner.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	case checkDoneMsg:
+		if msg.self != m.self || msg.gen != m.checkGen {
+			return m, nil
+		}
+		return m.onChecked(msg)
+	case changedMsg:
+		if msg.self != m.self || msg.gen != m.watchGen || m.watch == nil {
+			return m, nil
+		}
+		m.debounceGen++
+		gen, self := m.debounceGen, m.self
+		m.notice = "Saved " + msg.name + "; checking…"
+		return m, tea.Batch(m.watch.next(m.self, m.watchGen),
+			tea.Tick(Debounce, func(time.Time) tea.Msg { return debounceMsg{self, gen} }))
+	case debounceMsg:
+		if msg.self != m.self || msg.gen != m.debounceGen || m.watch == nil {
+			return m, nil
+		}
+		if m.checking {
+			m.rerun = true
+			return m, nil
+		}
+		return m.startCheck()
+	case watchClosedMsg:
+		if msg.self == m.self && msg.gen == m.watchGen {
+			m.stopWatch()
+		}
+		return m, nil
+	case resetDoneMsg:
+		if msg.self != m.self {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.notice = "Reset failed: " + msg.err.Error()
+		} else {
+			m.notice = "Restored the skeleton from git."
+			m.report = nil
+		}
+		m.layout()
+		return m, nil
+	case spinner.TickMsg:
+		if !m.checking {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	}
+	var cmd tea.Cmd
+	m.vp, cmd = m.vp.Update(msg)
+	return m, cmd
+}
+
+func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
+	if m.asking != confirmNone {
+		return m.onAnswer(k)
+	}
+	m.notice = ""
+	switch {
+	case key.Matches(k, m.keys.Check):
+		if m.checking {
+			return m, nil
+		}
+		return m.startCheck()
+	case key.Matches(k, m.keys.Watch):
+		return m.toggleWatch()
+	case key.Matches(k, m.keys.Hint):
+		r := m.prog.Exercise(m.Ex.ID)
+		if r.HintsShown >= len(m.readme.Hints) {
+			m.notice = "No more hints."
+			if len(m.readme.Hints) > 0 {
+				m.notice += " The solution (s) is the last step."
+			}
+			return m, nil
+		}
+		r.HintsShown++
+		m.prog.SetExercise(m.Ex.ID, r)
+		m.layout()
+		m.vp.GotoBottom()
+		return m, nav.Cmd(nav.SaveProgress{})
+	case key.Matches(k, m.keys.Reset):
+		m.asking = confirmReset
+	case key.Matches(k, m.keys.Solution):
+		if m.showSolution {
+			m.showSolution = false
+			m.layout()
+			return m, nil
+		}
+		if m.prog.Passed(m.Ex.ID) {
+			return m.revealSolution()
+		}
+		m.asking = confirmSolution
+	case key.Matches(k, m.keys.RunMine):
+		if m.Ex.Demo == "" {
+			m.notice = "This exercise has no demo to run on your code."
+			return m, nil
+		}
+		return m, nav.Cmd(nav.RunMine{ExerciseID: m.Ex.ID, Title: m.Ex.Title})
+	case key.Matches(k, m.keys.Help):
+		m.showHelp = !m.showHelp
+		m.layout()
+	case key.Matches(k, m.keys.Back):
+		return m, nav.Cmd(nav.Back{})
+	default:
+		var cmd tea.Cmd
+		m.vp, cmd = m.vp.Update(k)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m Model) onAnswer(k tea.KeyPressMsg) (Model, tea.Cmd) {
+	asked := m.asking
+	switch {
+	case key.Matches(k, m.keys.Yes):
+		m.asking = confirmNone
+		switch asked {
+		case confirmReset:
+			g, id, self := m.grader, m.Ex.ID, m.self
+			m.notice = "Resetting…"
+			return m, func() tea.Msg { return resetDoneMsg{self, g.Reset(id)} }
+		case confirmSolution:
+			return m.revealSolution()
+		}
+	case key.Matches(k, m.keys.No):
+		m.asking = confirmNone
+		m.notice = "Cancelled."
+	}
+	return m, nil
+}
+
+func (m Model) revealSolution() (Model, tea.Cmd) {
+	if m.solution == "" {
+		s, err := m.grader.Solution(m.Ex.ID)
+		if err != nil {
+			m.notice = "No solution: " + err.Error()
+			return m, nil
+		}
+		m.solution = s
+	}
+	m.showSolution = true
+	r := m.prog.Exercise(m.Ex.ID)
+	r.SolutionSeen = true
+	m.prog.SetExercise(m.Ex.ID, r)
+	m.layout()
+	return m, nav.Cmd(nav.SaveProgress{})
+}
+
+// startCheck runs the grader on a goroutine (a Cmd); the result comes
+// back as a checkDoneMsg tagged with the check's generation.
+func (m Model) startCheck() (Model, tea.Cmd) {
+	m.checkGen++
+	gen := m.checkGen
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel, m.checking, m.rerun, m.checkErr = cancel, true, false, nil
+	g, id, self := m.grader, m.Ex.ID, m.self
+	run := func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg = checkDoneMsg{self: self, gen: gen, err: fmt.Errorf("the grader panicked: %v", r)}
+			}
+		}()
+		rep, err := g.Check(ctx, id)
+		return checkDoneMsg{self: self, gen: gen, rep: rep, err: err}
+	}
+	m.layout()
+	return m, tea.Batch(run, m.spin.Tick)
+}
+
+func (m Model) onChecked(msg checkDoneMsg) (Model, tea.Cmd) {
+	m.checking = false
+	m.cancel()
+	m.cancel = nil
+	m.checkErr = msg.err
+	if msg.err == nil || len(msg.rep.Tests) > 0 {
+		rep := msg.rep
+		m.report = &rep
+		r := m.prog.Exercise(m.Ex.ID)
+		r.Status, r.Checked = rep.Status.String(), time.Now()
+		m.prog.SetExercise(m.Ex.ID, r)
+	}
+	m.layout()
+	m.vp.GotoBottom() // the results are at the end
+	cmds := []tea.Cmd{nav.Cmd(nav.SaveProgress{})}
+	if m.rerun {
+		var c tea.Cmd
+		m, c = m.startCheck()
+		cmds = append(cmds, c)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) toggleWatch() (Model, tea.Cmd) {
+	if m.watch != nil {
+		m.stopWatch()
+		m.notice = "Watch off."
+		return m, nil
+	}
+	w, err := startWatch(m.grader.Dir(m.Ex.ID))
+	if err != nil {
+		m.notice = "Cannot watch: " + err.Error()
+		return m, nil
+	}
+	m.watch = w
+	m.watchGen++
+	m.notice = "Watching " + m.grader.Dir(m.Ex.ID) + ": every save re-checks."
+	nm, c := m.startCheck()
+	return nm, tea.Batch(c, w.next(m.self, m.watchGen))
+}
+
+func (m *Model) stopWatch() {
+	if m.watch != nil {
+		m.watch.stop()
+		m.watch = nil
+		m.watchGen++
+	}
+}

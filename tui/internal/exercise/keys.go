@@ -1,0 +1,52 @@
+package exercise
+
+import (
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+
+	"asyncworkbook/tui/internal/theme"
+)
+
+// KeyMap is the exercise view's key bindings.
+type KeyMap struct {
+	Check, Watch, Hint, Reset, Solution, RunMine key.Binding
+	Yes, No, Help, Back                          key.Binding
+}
+
+// DefaultKeyMap returns the exercise view's default bindings.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Check:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check")),
+		Watch:    key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "watch")),
+		Hint:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "next hint")),
+		Reset:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reset")),
+		Solution: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "solution")),
+		RunMine:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "run mine")),
+		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		No:       key.NewBinding(key.WithKeys("n", "esc", "q"), key.WithHelp("n", "no")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Back:     key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q", "back")),
+	}
+}
+
+// ShortHelp is the one-line help.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Check, k.Watch, k.Hint, k.RunMine, k.Solution, k.Reset, k.Help, k.Back}
+}
+
+// FullHelp is the help shown with ?.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Check, k.Watch, k.Hint}, {k.RunMine, k.Solution, k.Reset}, {k.Help, k.Back}}
+}
+
+// Styles is the exercise view's look.
+type Styles struct {
+	theme.Theme
+	Pass, Fail, Skip lipgloss.Style
+}
+
+// DefaultStyles returns the styles for a dark or light background.
+func DefaultStyles(isDark bool) Styles {
+	t := theme.New(isDark)
+	return Styles{Theme: t, Pass: t.Good, Fail: t.Error, Skip: t.Subtle}
+}

@@ -1,0 +1,193 @@
+package exercise
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"asyncworkbook/phases/check"
+	"asyncworkbook/tui/internal/lesson"
+	"asyncworkbook/tui/internal/theme"
+)
+
+// contentCache keeps the rendered markdown (statement, hints, solution):
+// glamour is slow, so it reruns only when one of them, the width or the
+// style changes.
+type contentCache struct {
+	key string
+	md  string
+}
+
+// layout sizes the viewport and refills it.
+func (m *Model) layout() {
+	w := max(m.width, 20)
+	foot := 3
+	if m.showHelp {
+		foot += 3
+	}
+	m.vp.SetWidth(w)
+	m.vp.SetHeight(max(m.height-2-foot, 3))
+
+	hints := m.prog.Exercise(m.Ex.ID).HintsShown
+	var md strings.Builder
+	md.WriteString(m.readme.Body)
+	if m.loadErr != nil {
+		md.WriteString("\n\n*The statement could not be read:* " + m.loadErr.Error())
+	}
+	for i := range min(hints, len(m.readme.Hints)) {
+		fmt.Fprintf(&md, "\n\n## Hint %d of %d\n\n%s", i+1, len(m.readme.Hints), m.readme.Hints[i])
+	}
+	if m.showSolution {
+		md.WriteString("\n\n## Solution\n\n" + m.solution)
+	}
+	key := fmt.Sprintf("%d|%v|%v|%s", w, m.styles.IsDark, theme.NoColor(), md.String())
+	if m.content.key != key {
+		m.content.key = key
+		m.content.md = lesson.Render(md.String(), w, m.styles.IsDark, theme.NoColor())
+	}
+	off := m.vp.YOffset()
+	m.vp.SetContent(m.content.md + "\n\n" + m.results(w))
+	m.vp.SetYOffset(off)
+}
+
+// results renders the last check: one line per test with a glyph and a
+// word, then the first failure's message.
+func (m Model) results(w int) string {
+	s := m.styles
+	var b strings.Builder
+	b.WriteString(s.Title.Render("Check") + "\n")
+	switch {
+	case m.checking:
+		b.WriteString("Running the tests… (go test in a subprocess, with a time limit)\n")
+		return b.String()
+	case m.checkErr != nil && m.report == nil:
+		b.WriteString(s.Fail.Render("✗ could not run the tests: ") + m.checkErr.Error() + "\n")
+		return b.String()
+	case m.report == nil:
+		b.WriteString(s.Subtle.Render("Not checked yet: press c to run the tests, w to re-run them on every save.") + "\n")
+		return b.String()
+	}
+	r := m.report
+	b.WriteString(statusLine(s, r.Status) + " — " + r.Summary() + "\n")
+	for _, t := range r.Tests {
+		b.WriteString("  " + testLine(s, t) + "\n")
+		if t.Status == check.Failed || t.Status == check.NotStarted {
+			for _, l := range firstLines(t.Output, 6) {
+				b.WriteString("      " + ansi.Truncate(l, w-8, "…") + "\n")
+			}
+		}
+	}
+	if r.Status == check.BuildFailed || (len(r.Tests) == 0 && r.Output != "") {
+		for _, l := range firstLines(r.Failure(), 12) {
+			b.WriteString("    " + ansi.Truncate(l, w-6, "…") + "\n")
+		}
+	}
+	if r.Status == check.Passed && !m.showSolution {
+		b.WriteString("\n" + s.Pass.Render("Well done.") + " Press s to compare with the workbook's solution.\n")
+	}
+	return b.String()
+}
+
+// Glyph returns a glyph and word for a status, readable without colour.
+func Glyph(st check.Status) string {
+	switch st {
+	case check.Passed:
+		return "✓ passed"
+	case check.Failed:
+		return "✗ failed"
+	case check.Skipped:
+		return "- skipped"
+	case check.NotStarted:
+		return "· not started"
+	case check.BuildFailed:
+		return "✗ build failed"
+	case check.TimedOut:
+		return "⧖ timed out"
+	}
+	return "? " + st.String()
+}
+
+func statusLine(s Styles, st check.Status) string {
+	switch st {
+	case check.Passed:
+		return s.Pass.Render(Glyph(st))
+	case check.Skipped, check.NotStarted:
+		return s.Skip.Render(Glyph(st))
+	}
+	return s.Fail.Render(Glyph(st))
+}
+
+func testLine(s Styles, t check.TestResult) string {
+	return fmt.Sprintf("%-16s %s", statusLine(s, t.Status), t.Name)
+}
+
+func firstLines(s string, n int) []string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], fmt.Sprintf("… (%d more lines)", len(lines)-n))
+	}
+	return lines
+}
+
+// View draws the exercise.
+func (m Model) View() string {
+	w := max(m.width, 20)
+	s := m.styles
+	status := "· not checked"
+	if r := m.prog.Exercise(m.Ex.ID); r.Status != "" {
+		status = r.Status
+		if st := statusOf(r.Status); st != check.StatusUnknown {
+			status = Glyph(st)
+		}
+	}
+	if m.checking {
+		status = m.spin.View() + " checking"
+	}
+	if m.watch != nil {
+		status = "◉ watching · " + status
+	}
+	head := spread(s.Title.Render("Exercise "+m.Ex.ID+" · "+m.readme.Title), status, w)
+	lines := []string{head, s.Subtle.Render(strings.Repeat("─", w)), m.vp.View()}
+
+	var line string
+	switch m.asking {
+	case confirmReset:
+		line = s.Warning.Render("Reset to the skeleton? Your changes will be lost. (y/n)")
+	case confirmSolution:
+		line = s.Warning.Render("You have not passed yet. Show the solution anyway? (y/n)")
+	default:
+		hints := m.prog.Exercise(m.Ex.ID).HintsShown
+		line = s.Subtle.Render(fmt.Sprintf("hints %d/%d · %3.0f%%", hints, len(m.readme.Hints), m.vp.ScrollPercent()*100))
+		if m.notice != "" {
+			line = s.Warning.Render(m.notice)
+		}
+	}
+	lines = append(lines, line)
+	m.help.ShowAll = m.showHelp
+	m.help.SetWidth(w)
+	lines = append(lines, m.help.View(m.keys))
+	all := strings.Split(strings.Join(lines, "\n"), "\n")
+	for i, l := range all {
+		all[i] = ansi.Truncate(l, w, "…")
+	}
+	return strings.Join(all, "\n")
+}
+
+// statusOf maps a status's word back to the status.
+func statusOf(word string) check.Status {
+	for st := check.Passed; st <= check.TimedOut; st++ {
+		if st.String() == word {
+			return st
+		}
+	}
+	return check.StatusUnknown
+}
+
+func spread(left, right string, w int) string {
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return left + " " + right
+	}
+	return left + strings.Repeat(" ", gap) + right
+}

@@ -1,0 +1,274 @@
+// Package lesson is the lesson view: the lesson's markdown rendered for
+// the terminal, scrollable, with keys to watch its demo, open its
+// exercises and mark it done.
+package lesson
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/glamour/v2"
+	"charm.land/glamour/v2/styles"
+	"github.com/charmbracelet/x/ansi"
+
+	"asyncworkbook/phases"
+	"asyncworkbook/tui/internal/nav"
+	"asyncworkbook/tui/internal/progress"
+	"asyncworkbook/tui/internal/theme"
+)
+
+// KeyMap is the lesson view's key bindings. Scrolling keys are the
+// viewport's own (↑/↓, pgup/pgdn, space).
+type KeyMap struct {
+	Demo, Exercise, Done, Help, Back key.Binding
+}
+
+// DefaultKeyMap returns the lesson view's default bindings.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Demo:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "visualise demo")),
+		Exercise: key.NewBinding(key.WithKeys("e", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("e/1-9", "exercise")),
+		Done:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mark done")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Back:     key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q", "back")),
+	}
+}
+
+// ShortHelp is the one-line help.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Demo, k.Exercise, k.Done, k.Help, k.Back}
+}
+
+// FullHelp is the help shown with ?.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	vp := viewport.DefaultKeyMap()
+	return [][]key.Binding{{k.Demo, k.Exercise, k.Done}, {vp.Up, vp.Down, vp.PageUp, vp.PageDown}, {k.Help, k.Back}}
+}
+
+// Styles is the lesson view's look.
+type Styles struct{ theme.Theme }
+
+// DefaultStyles returns the styles for a dark or light background.
+func DefaultStyles(isDark bool) Styles { return Styles{theme.New(isDark)} }
+
+// Model is the lesson view. Make it with New.
+type Model struct {
+	keys     KeyMap
+	styles   Styles
+	help     help.Model
+	Lesson   phases.Lesson
+	phase    phases.Phase
+	index    int // lesson number within the phase, from 1
+	exercise []phases.Exercise
+	prog     *progress.Progress
+	markdown string
+	vp       viewport.Model
+	render   *renderCache
+	width    int
+	height   int
+	showHelp bool
+	notice   string
+}
+
+// renderCache keeps the glamour rendering: rendering is slow (a few ms),
+// and is redone only when the width or the style changes.
+type renderCache struct {
+	width  int
+	dark   bool
+	plain  bool
+	output string
+	count  int // renders done, for tests
+}
+
+// New returns the lesson view for lesson l.
+func New(cat *phases.Catalogue, l phases.Lesson, prog *progress.Progress) Model {
+	m := Model{
+		keys: DefaultKeyMap(), styles: DefaultStyles(true), help: help.New(),
+		Lesson: l, prog: prog, render: &renderCache{},
+		vp: viewport.New(), width: 80, height: 24,
+	}
+	m.phase, _ = cat.PhaseOf(l.ID)
+	for i, pl := range m.phase.Lessons {
+		if pl.ID == l.ID {
+			m.index = i + 1
+		}
+	}
+	for _, id := range l.Exercises {
+		if e, ok := cat.Exercise(id); ok {
+			m.exercise = append(m.exercise, e)
+		}
+	}
+	text, err := phases.LessonText(l)
+	if err != nil {
+		text = "# " + l.Title + "\n\n*This lesson's text is missing:* " + err.Error()
+	}
+	m.markdown = text
+	m.layout()
+	return m
+}
+
+// Notice shows a one-line message in the status line.
+func (m *Model) Notice(s string) { m.notice = s }
+
+// SetSize sets the space the view may draw in, re-wrapping the text.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.layout() }
+
+// SetStyles changes the look (and the markdown style).
+func (m *Model) SetStyles(s Styles) { m.styles = s; m.layout() }
+
+// footerLines is how many lines the view draws below the text.
+func (m Model) footerLines() int {
+	n := 2 // status and help
+	if len(m.exercise) > 0 {
+		n++
+	}
+	if m.showHelp {
+		n += 4
+	}
+	return n
+}
+
+func (m *Model) layout() {
+	w := max(m.width, 20)
+	m.vp.SetWidth(w)
+	m.vp.SetHeight(max(m.height-2-m.footerLines(), 3))
+	plain := theme.NoColor()
+	c := m.render
+	if c.output == "" || c.width != w || c.dark != m.styles.IsDark || c.plain != plain {
+		c.width, c.dark, c.plain = w, m.styles.IsDark, plain
+		c.output = Render(m.markdown, w, m.styles.IsDark, plain)
+		c.count++
+		off := m.vp.YOffset()
+		m.vp.SetContent(c.output)
+		m.vp.SetYOffset(off)
+	}
+}
+
+// Render renders markdown for a terminal of the given width: glamour's
+// dark or light style, or its ASCII style when colour is off. On a
+// rendering error it returns the markdown itself.
+func Render(markdown string, width int, dark, plain bool) string {
+	style := styles.DarkStyleConfig
+	switch {
+	case plain:
+		style = styles.ASCIIStyleConfig
+	case !dark:
+		style = styles.LightStyleConfig
+	}
+	r, err := glamour.NewTermRenderer(glamour.WithStyles(style), glamour.WithWordWrap(max(width-4, 20)))
+	if err != nil {
+		return markdown
+	}
+	out, err := r.Render(markdown)
+	if err != nil {
+		return markdown
+	}
+	return strings.TrimRight(out, "\n")
+}
+
+// Update handles keys; the ones it does not know scroll the text.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		m.notice = ""
+		switch {
+		case key.Matches(k, m.keys.Demo):
+			if m.Lesson.Demo == "" {
+				return m, nil
+			}
+			return m, nav.Cmd(nav.OpenDemo{DemoID: m.Lesson.Demo})
+		case key.Matches(k, m.keys.Exercise):
+			if e, ok := m.pickExercise(k.String()); ok {
+				return m, nav.Cmd(nav.OpenExercise{ID: e.ID})
+			}
+			return m, nil
+		case key.Matches(k, m.keys.Done):
+			return m, nav.Cmd(nav.SetDone{LessonID: m.Lesson.ID, Done: !m.prog.Done[m.Lesson.ID]})
+		case key.Matches(k, m.keys.Help):
+			m.showHelp = !m.showHelp
+			m.layout()
+			return m, nil
+		case key.Matches(k, m.keys.Back):
+			return m, nav.Cmd(nav.Back{})
+		}
+	}
+	var cmd tea.Cmd
+	m.vp, cmd = m.vp.Update(msg)
+	return m, cmd
+}
+
+// pickExercise chooses the exercise for key k: "1".."9" by number, "e"
+// the first one not passed yet.
+func (m Model) pickExercise(k string) (phases.Exercise, bool) {
+	if len(m.exercise) == 0 {
+		return phases.Exercise{}, false
+	}
+	if k >= "1" && k <= "9" {
+		i := int(k[0] - '1')
+		if i < len(m.exercise) {
+			return m.exercise[i], true
+		}
+		return phases.Exercise{}, false
+	}
+	for _, e := range m.exercise {
+		if !m.prog.Passed(e.ID) {
+			return e, true
+		}
+	}
+	return m.exercise[0], true
+}
+
+// View draws the lesson.
+func (m Model) View() string {
+	w := max(m.width, 20)
+	s := m.styles
+	title := fmt.Sprintf("Phase %d · Lesson %d/%d · %s", m.phase.Number, m.index, len(m.phase.Lessons), m.Lesson.Title)
+	state := "· not started"
+	if m.prog.Done[m.Lesson.ID] {
+		state = "✓ done"
+	}
+	lines := []string{
+		spread(s.Title.Render(title), state, w),
+		s.Subtle.Render(strings.Repeat("─", w)),
+		m.vp.View(),
+	}
+	if len(m.exercise) > 0 {
+		var parts []string
+		for i, e := range m.exercise {
+			mark := "·"
+			if m.prog.Passed(e.ID) {
+				mark = "✓"
+			}
+			parts = append(parts, fmt.Sprintf("%d) %s %s", i+1, mark, e.Title))
+		}
+		lines = append(lines, "Exercises: "+strings.Join(parts, "  "))
+	}
+	status := fmt.Sprintf("%3.0f%%", m.vp.ScrollPercent()*100)
+	if m.Lesson.Demo != "" {
+		status += " · demo: " + m.Lesson.Demo + " (v)"
+	}
+	if m.notice != "" {
+		status = s.Warning.Render(m.notice)
+	}
+	lines = append(lines, s.Subtle.Render(status))
+	m.help.ShowAll = m.showHelp
+	m.help.SetWidth(w)
+	lines = append(lines, m.help.View(m.keys))
+	out := strings.Join(lines, "\n")
+	all := strings.Split(out, "\n")
+	for i, l := range all {
+		all[i] = ansi.Truncate(l, w, "…")
+	}
+	return strings.Join(all, "\n")
+}
+
+func spread(left, right string, w int) string {
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return left + " " + right
+	}
+	return left + strings.Repeat(" ", gap) + right
+}

@@ -1,0 +1,35 @@
+// Package nav holds the messages screens send to the app to move between
+// them. Screens never hold each other: they return a Cmd producing one of
+// these, and the root model acts on it.
+package nav
+
+import tea "charm.land/bubbletea/v2"
+
+// OpenLesson asks for the lesson view of a lesson.
+type OpenLesson struct{ ID string }
+
+// OpenDemo asks for the visualiser running a lesson's demo.
+type OpenDemo struct{ DemoID string }
+
+// OpenExercise asks for the exercise view.
+type OpenExercise struct{ ID string }
+
+// Back asks to leave the current screen (quit from the home screen).
+type Back struct{}
+
+// SetDone marks a lesson done or not done.
+type SetDone struct {
+	LessonID string
+	Done     bool
+}
+
+// Cmd wraps a message in a Cmd.
+func Cmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// RunMine asks for the visualiser running an exercise's trace demo on
+// the learner's own code.
+type RunMine struct{ ExerciseID, Title string }
+
+// SaveProgress asks the app to write the progress file (a screen changed
+// the shared progress record).
+type SaveProgress struct{}

@@ -1,0 +1,170 @@
+package tracestate
+
+import (
+	"fmt"
+	"strconv"
+
+	"asyncworkbook/phases/trace"
+)
+
+// Label names a task for people: "T3", or "E2·T3" once several executors
+// appear in the trace.
+func (s *State) Label(k Key) string {
+	if s.MultiExec() {
+		return "E" + strconv.FormatUint(uint64(k.Exec), 10) + "·T" + strconv.FormatUint(k.Task, 10)
+	}
+	return "T" + strconv.FormatUint(k.Task, 10)
+}
+
+// sourceLabel says who fired a waker: "T2", "timer", "goroutine"...
+func (s *State) sourceLabel(e *trace.Event) string {
+	switch e.By {
+	case trace.SourceTask:
+		if e.From != 0 {
+			return s.Label(Key{e.Exec, e.From})
+		}
+		return "a task"
+	case trace.SourceNone:
+		return "?"
+	}
+	return e.By.String()
+}
+
+// wakerPhrase says who fired a waker, as the subject of a sentence.
+func (s *State) wakerPhrase(e *trace.Event) string {
+	switch e.By {
+	case trace.SourceTask:
+		if e.From == e.Task {
+			return s.Label(Key{e.Exec, e.From}) + " itself"
+		}
+		return s.sourceLabel(e)
+	case trace.SourceTimer:
+		return "A timer"
+	case trace.SourceGoroutine:
+		return "A goroutine outside the runtime"
+	case trace.SourceCompletion:
+		return "An I/O completion"
+	case trace.SourceExecutor:
+		return "The executor"
+	}
+	return "Something"
+}
+
+// Explain says in one plain sentence what event e did. Call it on the
+// state just after applying e, so that it can tell, for instance, whether
+// a task that returned Pending had handed its waker to anyone.
+func (s *State) Explain(e *trace.Event) string {
+	k := Key{e.Exec, e.Task}
+	who := s.Label(k)
+	t := s.Task(k)
+	switch e.Kind {
+	case trace.Spawned:
+		name := ""
+		if e.Name != "" {
+			name = fmt.Sprintf(" (%q)", e.Name)
+		}
+		if e.Queue > 0 {
+			name += fmt.Sprintf(", queued at position %d", e.Queue)
+		}
+		switch e.By {
+		case trace.SourceTask:
+			return fmt.Sprintf("%s spawned a new task, %s%s.", s.Label(Key{e.Exec, e.From}), who, name)
+		case trace.SourceExecutor:
+			return fmt.Sprintf("BlockOn created the main task, %s%s.", who, name)
+		}
+		return fmt.Sprintf("A goroutine spawned %s%s onto the executor.", who, name)
+	case trace.Queued:
+		return fmt.Sprintf("%s joined the back of the run queue (%d waiting).", who, e.Queue)
+	case trace.Turn:
+		return fmt.Sprintf("The executor starts loop turn %d with %d ready task%s to poll.", s.Turns, e.Queue, plural(e.Queue))
+	case trace.PollStarted:
+		n := 0
+		if t != nil {
+			n = t.Polls
+		}
+		return fmt.Sprintf("The executor calls Poll on %s (its %s poll).", who, ordinal(n))
+	case trace.WakerRegistered:
+		if e.Holder == "" {
+			return fmt.Sprintf("%s took its waker (without naming who holds it); whoever fires it makes %s run again.", who, who)
+		}
+		return fmt.Sprintf("%s handed its waker to %s, which will fire it when %s can go on.", who, e.Holder, who)
+	case trace.PollEnded:
+		switch {
+		case e.Ready:
+			return fmt.Sprintf("%s returned Ready: its work is finished.", who)
+		case t != nil && t.Stuck:
+			return fmt.Sprintf("%s returned Pending without handing its waker to anyone: nothing can wake it (a lost wakeup).", who)
+		case t != nil && t.registered:
+			return fmt.Sprintf("%s returned Pending after handing its waker to %s.", who, t.Holder)
+		}
+		return fmt.Sprintf("%s returned Pending; it was woken during the poll, so it will run again.", who)
+	case trace.Woken:
+		by := s.wakerPhrase(e)
+		switch e.Note {
+		case "coalesced":
+			return fmt.Sprintf("%s woke %s, which was already queued: the two wakes count as one.", by, who)
+		case "during poll":
+			return fmt.Sprintf("%s woke %s while it was being polled, so it goes back on the queue.", by, who)
+		}
+		if e.By == trace.SourceTask && e.From == e.Task {
+			return fmt.Sprintf("%s fired its own waker: it asks to be polled again.", who)
+		}
+		return fmt.Sprintf("%s woke %s.", by, who)
+	case trace.Cancelled:
+		return fmt.Sprintf("%s was cancelled: its future is dropped and never polled again.", who)
+	case trace.Panicked:
+		return fmt.Sprintf("%s panicked (%s); the executor caught it and its join handle reports the error.", who, e.Note)
+	case trace.Completed:
+		return fmt.Sprintf("%s completed; its output went to its join handle.", who)
+	case trace.Parked:
+		return "Nothing is ready to run: the executor parks until a waker fires."
+	case trace.SQEPrepared:
+		return fmt.Sprintf("%s prepared a %s request (fd %d) in the submission ring; the kernel gets it at the next submit.", who, e.Op, e.FD)
+	case trace.Submitted:
+		if e.Note == "wait" {
+			return fmt.Sprintf("One io_uring_enter handed %d request%s to the kernel and waited for completions.", e.Count, plural(e.Count))
+		}
+		return fmt.Sprintf("One io_uring_enter handed %d request%s to the kernel.", e.Count, plural(e.Count))
+	case trace.CQEReaped:
+		result := fmt.Sprintf("result %d", e.Res)
+		if e.Res < 0 {
+			result = fmt.Sprintf("failed with errno %d", -e.Res)
+		}
+		if e.Task == 0 {
+			return fmt.Sprintf("A %s completion came back (%s) with no task waiting for it.", e.Op, result)
+		}
+		return fmt.Sprintf("The kernel completed %s's %s (%s); its waker will fire.", who, e.Op, result)
+	case trace.OpCancelled:
+		return fmt.Sprintf("%s's %s was abandoned: an async cancel went to the kernel, and its memory stays pinned until the completion arrives.", who, e.Op)
+	case trace.Unparked:
+		if e.Note != "" {
+			return fmt.Sprintf("The executor wakes up: %s.", e.Note)
+		}
+		return "The executor wakes up."
+	}
+	if e.Task != 0 {
+		return fmt.Sprintf("%s: %s.", who, e.Kind)
+	}
+	return fmt.Sprintf("The executor: %s.", e.Kind)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
+}

@@ -1,0 +1,97 @@
+package visual
+
+import (
+	"fmt"
+	"testing"
+
+	"asyncworkbook/phases/trace"
+	"asyncworkbook/tui/internal/fixture"
+)
+
+// synthetic returns n events of a busy executor: 20 tasks taking turns,
+// each poll registering its waker and being woken by the next task, the
+// shape of a ping-pong ring. Seq numbers run on so the log is realistic.
+func synthetic(n int) []trace.Event {
+	const tasks = 20
+	out := make([]trace.Event, 0, n+tasks)
+	seq := uint64(0)
+	add := func(e trace.Event) {
+		seq++
+		e.Seq, e.Exec = seq, 1
+		out = append(out, e)
+	}
+	for id := uint64(1); id <= tasks; id++ {
+		add(trace.Event{Task: id, Kind: trace.Spawned, Name: fmt.Sprintf("worker-%d", id), By: trace.SourceExecutor, Queue: int(id)})
+	}
+	for len(out) < n {
+		add(trace.Event{Kind: trace.Turn, Queue: tasks})
+		for id := uint64(1); id <= tasks && len(out) < n; id++ {
+			next := id%tasks + 1
+			add(trace.Event{Task: id, Kind: trace.PollStarted})
+			add(trace.Event{Task: id, Kind: trace.WakerRegistered, Holder: fmt.Sprintf("chan T%d", next)})
+			add(trace.Event{Task: id, Kind: trace.PollEnded})
+			add(trace.Event{Task: next, Kind: trace.Woken, By: trace.SourceTask, From: id})
+			add(trace.Event{Task: id, Kind: trace.Queued, Queue: tasks})
+		}
+	}
+	return out
+}
+
+// benchModel returns a visualiser attached to a finished feed, so Update
+// takes the live path for BatchMsgs.
+func benchModel(b *testing.B) Model {
+	m := New("bench", "", func(trace.Sink) error { return nil })
+	m.SetSize(120, 40)
+	m.Init()
+	<-m.feed.Done()
+	b.Cleanup(m.Close)
+	return m
+}
+
+func BenchmarkVisualiser(b *testing.B) {
+	// ingest: batches of 256 events (one drain of the feed) through
+	// Update, as the runtime delivers them in play mode; the cursor
+	// follows. Reported per event.
+	b.Run("ingest", func(b *testing.B) {
+		evs := synthetic(1 << 16)
+		const batch = 256
+		m := benchModel(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		i := 0
+		for b.Loop() {
+			if i+batch > len(evs) {
+				i = 0
+				m.hist = NewHistory() // start over, as a restart would
+			}
+			m, _ = m.Update(BatchMsg{Feed: m.feed, Events: evs[i : i+batch]})
+			i += batch
+		}
+		perEvent := float64(b.Elapsed().Nanoseconds()) / float64(b.N*batch)
+		b.ReportMetric(perEvent, "ns/event")
+		b.ReportMetric(1e9/perEvent, "events/s")
+	})
+	// view: a full render at 120×40 with 20 tasks and 50,000 events of
+	// history, the cursor in the middle (after stepping back). The cache
+	// is invalidated every time, so this is the cost of a real redraw.
+	b.Run("view", func(b *testing.B) {
+		m := NewRecorded("bench", "A busy ring of twenty tasks.", synthetic(50_000))
+		m.SetSize(120, 40)
+		m.hist.Seek(25_000)
+		b.ReportAllocs()
+		for b.Loop() {
+			m.cache.dirty = true
+			_ = m.View()
+		}
+	})
+	// view-fixture: the recorded demo trace, stopped at the lost wakeup.
+	b.Run("view-fixture", func(b *testing.B) {
+		m := NewRecorded("bench", "", fixture.SpawnSleepYield())
+		m.SetSize(120, 40)
+		m.hist.Seek(18)
+		for b.Loop() {
+			m.cache.dirty = true
+			_ = m.View()
+		}
+	})
+}
