@@ -50,8 +50,10 @@ type Exercise struct {
 	ID     string // "phase1/01-countdown": the folder under exercises/ and solutions/
 	Title  string
 	Lesson string // the lesson that introduces it
-	// Demo, when set, is the id of a demo that the exercise's test can run
-	// on the learner's code, streaming trace events ("run mine").
+	// Demo, when set, says the exercise fills a runtime seam and its tests
+	// have a TestTraceDemo that runs a scenario on the learner's code,
+	// streaming trace events ("run mine"); the id names the reference
+	// demo showing the same scenario on the workbook's own runtime.
 	Demo string
 }
 

@@ -125,6 +125,16 @@ func TestEveryLessonExerciseIsListedInItsPhase(t *testing.T) {
 				if _, ok := demos.Get(e.Demo); !ok {
 					t.Errorf("exercise %s names demo %q, which is not registered", e.ID, e.Demo)
 				}
+				// "run mine" runs the exercise's TestTraceDemo: it must exist.
+				tests, _ := filepath.Glob(filepath.Join(moduleRoot(t), "exercises", e.ID, "*_test.go"))
+				found := false
+				for _, f := range tests {
+					b, err := os.ReadFile(f)
+					found = found || (err == nil && strings.Contains(string(b), "func TestTraceDemo("))
+				}
+				if !found {
+					t.Errorf("exercise %s has a Demo but no TestTraceDemo for \"run mine\"", e.ID)
+				}
 			}
 			if got, ok := c.Exercise(e.ID); !ok || got != e {
 				t.Errorf("Exercise(%q) = %+v, %v; want %+v", e.ID, got, ok, e)
