@@ -1,6 +1,7 @@
 package visual
 
 import (
+	executor "asyncworkbook/phase1-executor"
 	"fmt"
 	"testing"
 
@@ -93,5 +94,69 @@ func BenchmarkVisualiser(b *testing.B) {
 			m.cache.dirty = true
 			_ = m.View()
 		}
+	})
+}
+
+// yieldRing is a runtime workload: 10 tasks yielding in turn, rounds
+// times each, on a phase-1 executor reporting to sink.
+func yieldRing(rounds int) func(trace.Sink) error {
+	return func(sink trace.Sink) error {
+		ex := executor.New(executor.WithSink(sink))
+		defer ex.Close()
+		_, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) int {
+			var hs []executor.Future[executor.Result[int]]
+			for range 10 {
+				hs = append(hs, executor.SpawnLocal(a.Context(), executor.Async(func(a *executor.Awaiter) int {
+					for range rounds {
+						executor.Await(a, executor.YieldNow())
+					}
+					return rounds
+				})))
+			}
+			executor.Await(a, executor.Join(hs...))
+			return 0
+		}))
+		return err
+	}
+}
+
+// BenchmarkPlayMode measures what play mode costs the runtime: the same
+// workload with a Recorder sink, and with the visualiser's Feed in
+// continue mode while the UI side drains it as Listen does, handing each
+// batch to a visualiser's Update and rendering its View, as the program
+// would. Target: play ≤ 2× recorder per op (one op = the whole workload,
+// about 70,000 events). Events the UI could not keep up with are dropped
+// (and shown as dropped), never waited for.
+func BenchmarkPlayMode(b *testing.B) {
+	const rounds = 1000
+	b.Run("recorder", func(b *testing.B) {
+		for b.Loop() {
+			if err := yieldRing(rounds)(trace.NewRecorder(4096)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("play", func(b *testing.B) {
+		dropped := 0
+		m := benchModel(b)
+		for b.Loop() {
+			m.hist = NewHistory() // each run starts a fresh history, as a restart does
+			f := StartFeed(0, yieldRing(rounds))
+			f.Continue()
+			for {
+				msg := f.Listen()().(BatchMsg)
+				dropped += msg.Dropped
+				if msg.Done {
+					break
+				}
+				msg.Feed = m.feed
+				m, _ = m.Update(msg)
+				_ = m.View()
+			}
+			if f.err != nil {
+				b.Fatal(f.err)
+			}
+		}
+		b.ReportMetric(float64(dropped)/float64(b.N), "dropped/op")
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -76,12 +77,19 @@ func StartFeed(breaks trace.KindSet, run func(trace.Sink) error) *Feed {
 // before the Stepper possibly blocks it, and never blocks itself.
 func (f *Feed) Event(e *trace.Event) {
 	f.mu.Lock()
+	first := len(f.buf) == 0 && f.dropped == 0
 	if len(f.buf) < FeedCapacity {
+		if f.buf == nil {
+			f.buf = make([]trace.Event, 0, 256)
+		}
 		f.buf = append(f.buf, *e)
 	} else {
 		f.dropped++
 	}
 	f.mu.Unlock()
+	if !first {
+		return // the buffer was not empty: its wake-up is already pending
+	}
 	select {
 	case f.signal <- struct{}{}:
 	default: // a wake-up is already pending; it will drain this event too
@@ -116,16 +124,32 @@ type BatchMsg struct {
 	Closed bool
 }
 
+// FramePeriod paces batches while the runtime runs freely: after the
+// first new event, Listen waits this long (or until the runtime stops or
+// ends) before draining, so the UI takes one batch per frame instead of
+// one per event. Ingesting costs the UI far more per event than the
+// runtime spends making it; pacing keeps the UI's work — and its garbage
+// — from slowing the runtime it is showing (BenchmarkPlayMode).
+var FramePeriod = 16 * time.Millisecond
+
 // Listen returns the Cmd that waits for the next batch. The UI issues it
 // again after handling each BatchMsg, until Done or Closed.
 func (f *Feed) Listen() tea.Cmd {
 	return func() tea.Msg {
+		var frame <-chan time.Time // armed by the first event of a batch
 		for {
 			select {
 			case <-f.signal:
+				if frame == nil {
+					t := time.NewTimer(FramePeriod)
+					defer t.Stop()
+					frame = t.C
+				}
+			case <-frame:
 				if evs, d := f.drain(); len(evs) > 0 || d > 0 {
 					return BatchMsg{Feed: f, Events: evs, Dropped: d}
 				}
+				frame = nil
 			case e, ok := <-f.stepper.Stops():
 				if !ok {
 					return BatchMsg{Feed: f, Closed: true}
