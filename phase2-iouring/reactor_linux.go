@@ -209,6 +209,7 @@ func (r *Reactor) traceSQE(sqe *SQE, task uint64) {
 	}
 	e := r.ex.NewEvent(trace.SQEPrepared, task)
 	e.Op, e.UserData, e.FD = Op(sqe.Opcode).String(), sqe.UserData, sqe.Fd
+	r.ringPos(e)
 	r.ex.Emit(e)
 }
 
@@ -223,6 +224,7 @@ func (r *Reactor) submit(wait uint32) error {
 	if r.ex != nil && r.ex.Tracing() && (pending > 0 || wait > 0) {
 		e := r.ex.NewEvent(trace.Submitted, 0)
 		e.Count = n
+		r.ringPos(e)
 		if wait > 0 {
 			e.Note = "wait"
 		}
@@ -281,7 +283,15 @@ func (r *Reactor) traceCQE(c CQE, code Op, task uint64) {
 	}
 	e := r.ex.NewEvent(trace.CQEReaped, task)
 	e.Op, e.UserData, e.Res = code.String(), c.UserData, c.Res
+	r.ringPos(e)
 	r.ex.Emit(e)
+}
+
+// ringPos records where the SQ and CQ stand, for the visualiser.
+func (r *Reactor) ringPos(e *trace.Event) {
+	sq, cq := r.ring.SQ(), r.ring.CQ()
+	e.SQ = trace.RingPos{Entries: sq.Entries, Head: sq.Head, Tail: sq.Tail}
+	e.CQ = trace.RingPos{Entries: cq.Entries, Head: cq.Head, Tail: cq.Tail}
 }
 
 // release unpins an op's memory and returns its slot to the free list.

@@ -247,6 +247,20 @@ type Event struct {
 	FD       int32  `json:"fd,omitempty"`        // phase 2: the descriptor
 	Res      int32  `json:"res,omitempty"`       // phase 2: the CQE's result
 	Count    int    `json:"count,omitempty"`     // phase 2: SQEs submitted in one enter
+
+	// Phase 2: where the rings stood when the event happened (SQE
+	// prepared, submitted, CQE reaped), for the visualiser's ring view.
+	SQ RingPos `json:"sq,omitzero"`
+	CQ RingPos `json:"cq,omitzero"`
+}
+
+// RingPos is one io_uring queue's size and indexes. Head and tail are
+// free-running counters, as the kernel keeps them: the slot of index i is
+// i mod Entries, and Tail-Head entries are in the queue.
+type RingPos struct {
+	Entries uint32 `json:"entries"`
+	Head    uint32 `json:"head"`
+	Tail    uint32 `json:"tail"`
 }
 
 // String renders the event on one line, for logs and test failures.
