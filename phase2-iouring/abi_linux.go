@@ -9,34 +9,6 @@ import "unsafe"
 // kernel byte for byte, so each has a compile-time check of its size and
 // of the offsets that matter: a wrong layout does not compile.
 
-// SQE is a submission queue entry (struct io_uring_sqe, 64 bytes): one
-// request to the kernel. It lives in memory the kernel maps; the prep
-// methods (prep.go) fill it.
-type SQE struct {
-	Opcode      uint8  // IORING_OP_*
-	Flags       uint8  // IOSQE_* (link, drain, async...)
-	Ioprio      uint16 // priority; accept and recv flags for some ops
-	Fd          int32  // the file descriptor the op works on
-	Off         uint64 // file offset; also addr2
-	Addr        uint64 // buffer or struct address; also splice_off_in
-	Len         uint32 // buffer length, or a count
-	OpFlags     uint32 // rw_flags, timeout_flags, accept_flags, cancel_flags, open_flags, msg_flags...
-	UserData    uint64 // comes back untouched in the CQE: our op's id
-	BufIndex    uint16 // registered buffer index; also buf_group
-	Personality uint16
-	FileIndex   int32  // splice_fd_in; file_index for direct descriptors
-	Addr3       uint64 // a third address (e.g. STATX's statx buffer is Off's slot; see prep)
-	_           uint64
-}
-
-// CQE is a completion queue entry (struct io_uring_cqe, 16 bytes): the
-// result of one request.
-type CQE struct {
-	UserData uint64 // the SQE's UserData
-	Res      int32  // the syscall's result: >= 0 on success, -errno on failure
-	Flags    uint32 // IORING_CQE_F_*
-}
-
 // sqringOffsets is struct io_sqring_offsets: where, inside the SQ ring
 // mapping, the kernel put each field.
 type sqringOffsets struct {
@@ -68,10 +40,6 @@ type Params struct {
 // Compile-time layout checks: indexing a one-element array with a
 // constant other than 0 does not compile.
 var (
-	_ = [1]struct{}{}[unsafe.Sizeof(SQE{})-64]
-	_ = [1]struct{}{}[unsafe.Offsetof(SQE{}.UserData)-32]
-	_ = [1]struct{}{}[unsafe.Offsetof(SQE{}.Addr3)-48]
-	_ = [1]struct{}{}[unsafe.Sizeof(CQE{})-16]
 	_ = [1]struct{}{}[unsafe.Sizeof(Params{})-120]
 	_ = [1]struct{}{}[unsafe.Offsetof(Params{}.SQOff)-40]
 	_ = [1]struct{}{}[unsafe.Offsetof(Params{}.CQOff)-80]

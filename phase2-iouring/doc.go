@@ -34,13 +34,13 @@
 //
 // # The reactor
 //
-// Reactor (reactor_linux.go) is the phase-1 executor's Driver made of a
+// Reactor (reactor.go) is the phase-1 executor's Driver made of a
 // ring. A future that wants I/O takes an SQE and an entry in the op table
 // (step 1: prepare); at the end of the executor's turn everything pending
 // goes to the kernel in one io_uring_enter, which also waits for a
 // completion when no task is ready (step 2: submit); each CQE is matched to
 // its op by user_data, and the op's waker fires (step 3: reap and wake).
-// opFuture (opfuture_linux.go) is that life of an operation as one state
+// opFuture (opfuture.go) is that life of an operation as one state
 // machine; File's methods are opFutures.
 //
 // # Buffers and the garbage collector
@@ -57,15 +57,18 @@
 // # The fallback ring
 //
 // Where io_uring is not there — an old kernel, kernel.io_uring_disabled,
-// Docker's default seccomp profile — FallbackRing (fallback_linux.go) takes
+// Docker's default seccomp profile, macOS — FallbackRing (fallback.go) takes
 // the same SQEs and performs each on a goroutine with ordinary system
 // calls, posting the same CQEs. The reactor and every future run unchanged
-// on it (the Rings interface, rings_linux.go). NewReactor picks it by
-// itself when io_uring_setup fails, and WORKBOOK_RING=fallback forces it;
+// on it (the Rings interface, sqe.go). NewReactor picks it by itself when
+// io_uring_setup fails and on macOS, and WORKBOOK_RING=fallback forces it;
 // RingKind says which ring runs and why.
 //
-// This phase is being built in steps. Here now: the ring, the reactor,
-// files, TCP, kernel timers and Timeout, cancellation, and the fallback
-// ring on Linux. Still to come: the fallback on macOS, the visualiser's
-// ring view, the lessons and exercises, and the side-by-side benchmarks.
+// # Files by platform
+//
+// The kernel's ABI and the ring are Linux-only (abi_linux.go,
+// ring_linux.go, rings_linux.go, probe_linux.go). Everything else — the
+// SQE and CQE, the prep helpers, the reactor, the futures, the fallback —
+// builds on Linux and macOS, with the few system-call differences in
+// sock_*.go and stat_*.go. Windows has neither: use WSL.
 package iouring

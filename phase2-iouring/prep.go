@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || darwin
 
 package iouring
 
@@ -52,22 +52,24 @@ func (s *SQE) PrepFsync(fd int, datasync bool) {
 
 // PrepStatx: IORING_OP_STATX (5.6), io_uring_prep_statx(3): statx(2) of
 // path relative to dirfd (with AT_EMPTY_PATH and an empty path: of dirfd
-// itself) into st.
-func (s *SQE) PrepStatx(dirfd int, path *byte, flags int, mask uint32, st *unix.Statx_t) {
+// itself) into st, a struct statx (the fallback ring on systems without
+// statx fills a struct stat there instead; see stat_*.go).
+func (s *SQE) PrepStatx(dirfd int, path *byte, flags int, mask uint32, st unsafe.Pointer) {
 	s.Opcode, s.Fd = uint8(OpStatx), int32(dirfd)
 	s.Addr = uint64(uintptr(unsafe.Pointer(path)))
 	s.Len = mask
-	s.Off = uint64(uintptr(unsafe.Pointer(st))) // statx's buffer travels in the offset field
+	s.Off = uint64(uintptr(st)) // statx's buffer travels in the offset field
 	s.OpFlags = uint32(flags)
 }
 
 // PrepAccept: IORING_OP_ACCEPT (5.5), io_uring_prep_accept(3): accept4(2)
-// on a listening socket. addr and addrlen may be nil.
+// on a listening socket, with accept4's flags (SOCK_CLOEXEC...). addr and
+// addrlen may be nil.
 func (s *SQE) PrepAccept(fd int, addr *unix.RawSockaddrAny, addrlen *uint32, flags int) {
 	s.Opcode, s.Fd = uint8(OpAccept), int32(fd)
 	s.Addr = uint64(uintptr(unsafe.Pointer(addr)))
 	s.Off = uint64(uintptr(unsafe.Pointer(addrlen))) // addr2: the length's address
-	s.OpFlags = uint32(flags) | unix.SOCK_CLOEXEC
+	s.OpFlags = uint32(flags)
 }
 
 // PrepConnect: IORING_OP_CONNECT (5.5), io_uring_prep_connect(3):
@@ -87,12 +89,6 @@ func (s *SQE) PrepRecv(fd int, buf unsafe.Pointer, n uint32, flags int) {
 // PrepSend: IORING_OP_SEND (5.6), io_uring_prep_send(3): send(2).
 func (s *SQE) PrepSend(fd int, buf unsafe.Pointer, n uint32, flags int) {
 	s.Opcode, s.Fd, s.Addr, s.Len, s.OpFlags = uint8(OpSend), int32(fd), uint64(uintptr(buf)), n, uint32(flags)
-}
-
-// Timespec is struct __kernel_timespec, as TIMEOUT and LINK_TIMEOUT read it.
-type Timespec struct {
-	Sec  int64
-	Nsec int64
 }
 
 // PrepTimeout: IORING_OP_TIMEOUT (5.4), io_uring_prep_timeout(3): completes
@@ -132,8 +128,3 @@ func (s *SQE) PrepPollAdd(fd int, events uint32) {
 	s.Opcode, s.Fd = uint8(OpPollAdd), int32(fd)
 	s.OpFlags = events
 }
-
-// SQE flags (IOSQE_*).
-const (
-	SQEIOLink = 1 << 2 // IOSQE_IO_LINK: the next SQE starts when this one completes
-)

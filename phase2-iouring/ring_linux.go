@@ -53,21 +53,6 @@ type Ring struct {
 	stats RingStats
 }
 
-// RingStats counts what the ring did, for benchmarks and the visualiser.
-type RingStats struct {
-	Enters    uint64 // io_uring_enter calls
-	Submitted uint64 // SQEs the kernel consumed
-	Reaped    uint64 // CQEs we copied out
-	EINTR     uint64 // enters interrupted by a signal and retried
-	SQFull    uint64 // NextSQE found the SQ full
-	Overflows uint64 // times the kernel held CQEs back in its overflow list
-	Wakeups   uint64 // waits ended by another goroutine's Wakeup
-}
-
-// ErrSQFull is returned when the submission queue has no free entry even
-// after submitting what it held.
-var ErrSQFull = errors.New("iouring: submission queue full")
-
 // Setup creates a ring with room for entries SQEs (rounded up to a power of
 // two by the kernel) and twice as many CQEs. See io_uring_setup(2).
 func Setup(entries uint32, flags uint32) (*Ring, error) {
@@ -310,12 +295,6 @@ func (r *Ring) Reap(fn func(CQE)) int {
 // CQReady returns the number of CQEs waiting to be reaped.
 func (r *Ring) CQReady() uint32 {
 	return atomic.LoadUint32(r.cqTail) - atomic.LoadUint32(r.cqHead)
-}
-
-// QueueState describes one of a ring's queues, for the visualiser.
-type QueueState struct {
-	Entries    uint32
-	Head, Tail uint32
 }
 
 // SQ returns the submission queue's size, head and tail (tail including

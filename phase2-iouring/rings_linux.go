@@ -12,46 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Rings is the submission/completion API the reactor drives. Two
-// implementations: the kernel's io_uring (uringRings, over Ring) and the
-// pure-Go FallbackRing, which performs the same SQEs on worker goroutines.
-// The reactor, the op table and every future are the same for both.
-//
-// All methods but Wakeup belong to the executor's goroutine.
-type Rings interface {
-	// NextSQE returns a zeroed SQE to fill, or nil when the SQ is full.
-	NextSQE() *SQE
-	// Pending counts SQEs handed out but not yet submitted.
-	Pending() uint32
-	// Submit submits every pending SQE and, with wait > 0, waits until
-	// that many CQEs are ready or Wakeup is called.
-	Submit(wait uint32) (int, error)
-	// Reap hands every ready CQE to fn and frees their slots.
-	Reap(fn func(CQE)) int
-	// CQReady counts CQEs ready to reap.
-	CQReady() uint32
-	// NeedsEnter reports work for Submit even with nothing pending (CQEs
-	// held in the kernel's overflow list).
-	NeedsEnter() bool
-	// SQ and CQ describe the queues for the visualiser.
-	SQ() QueueState
-	CQ() QueueState
-	// Stats returns the queue pair's counters.
-	Stats() RingStats
-	// ArmWakeup prepares, before a waiting Submit, whatever lets Wakeup
-	// end the wait (io_uring: an eventfd READ in flight).
-	ArmWakeup()
-	// Wakeup ends a waiting Submit now, or the next one. Any goroutine.
-	Wakeup()
-	// Consumed reports whether c is the ring's own wakeup CQE, handling it
-	// (the reactor skips those).
-	Consumed(c CQE) bool
-	// Kind names the implementation, for the workbook to show.
-	Kind() string
-	// Close releases the rings; the reactor has drained every op first.
-	Close() error
-}
-
 // uringRings is the kernel's io_uring plus the eventfd that lets another
 // goroutine cut a waiting io_uring_enter short.
 type uringRings struct {
@@ -97,6 +57,30 @@ func newURingRings(entries uint32) (*uringRings, error) {
 	}
 	u.efdBuf = (*[8]byte)(unsafe.Pointer(&u.scratch[0]))
 	return u, nil
+}
+
+// newPlatformReactor uses the kernel's io_uring, falling back to the
+// pure-Go ring when io_uring_setup is refused — unless required says the
+// user asked for io_uring by name (WORKBOOK_RING=io_uring).
+func newPlatformReactor(entries uint32, required bool) (*Reactor, error) {
+	u, err := newURingRings(entries)
+	if err != nil {
+		var se *SetupError
+		if errors.As(err, &se) && !required {
+			return newFallbackReactor(entries, se.Error())
+		}
+		return nil, err
+	}
+	r := &Reactor{ring: u, why: "io_uring"}
+	if r.probe, err = u.Probe(); err != nil {
+		u.Close()
+		return nil, err
+	}
+	if err := r.probe.Require(OpNop, OpRead, OpWrite); err != nil {
+		u.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 // setupHook is Setup, replaceable by tests that need io_uring to be

@@ -191,7 +191,7 @@ func TestTypeCheckCatchesANameTheRuntimeLacks(t *testing.T) {
 	if errs := typeCheck(imp, phase2Header+"func _() { iouring.SubmitEverything(r) }\n"); len(errs) == 0 {
 		t.Fatal("a phase-2 snippet calling a function the runtime lacks type-checked")
 	}
-	if !isQuote("// quoted from reactor_linux.go\nfunc f() {}\n") || isQuote("x := 1\n") {
+	if !isQuote("// quoted from reactor.go\nfunc f() {}\n") || isQuote("x := 1\n") {
 		t.Fatal("isQuote misjudges a block")
 	}
 }

@@ -64,6 +64,16 @@ func findNotStarted(v reflect.Value, depth int) *NotStartedError {
 		if v.IsNil() {
 			return nil
 		}
+		if !v.CanInterface() {
+			// Reached through an unexported field: reflect will not hand
+			// the value out (Interface would panic). A *NotStartedError
+			// can still be read through its pointer; anything else is
+			// looked into.
+			if e := v.Elem(); e.Type() == reflect.TypeFor[*NotStartedError]() {
+				return (*NotStartedError)(e.UnsafePointer())
+			}
+			return findNotStarted(v.Elem(), depth+1)
+		}
 		if err, ok := v.Interface().(error); ok {
 			if nse, ok := asNotStarted(err); ok {
 				return nse

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || darwin
 
 package iouring
 
@@ -316,18 +316,17 @@ func perform(req *fallbackReq) int32 {
 		return result(0, unix.Close(fd))
 	case OpFsync:
 		if s.OpFlags&1 != 0 {
-			return result(0, unix.Fdatasync(fd))
+			return result(0, fdatasync(fd))
 		}
 		return result(0, unix.Fsync(fd))
 	case OpStatx:
 		path := unix.BytePtrToString((*byte)(addrOf(&s.Addr)))
-		st := (*unix.Statx_t)(addrOf(&s.Off))
-		return result(0, unix.Statx(fd, path, int(s.OpFlags), int(s.Len), st))
+		return performStat(fd, path, int(s.OpFlags), s.Len, addrOf(&s.Off))
 	case OpAccept:
 		if res := waitFD(req, fd, unix.POLLIN); res != 0 {
 			return res
 		}
-		nfd, sa, err := unix.Accept4(fd, int(s.OpFlags))
+		nfd, sa, err := accept(fd, int(s.OpFlags))
 		if err == nil && s.Addr != 0 && s.Off != 0 {
 			writeSockaddr(sa, addrOf(&s.Addr), addrOf(&s.Off))
 		}
@@ -441,14 +440,15 @@ func connectFallback(req *fallbackReq, fd int, addr unsafe.Pointer, addrlen uint
 	if !req.begin() {
 		return -int32(unix.ECANCELED)
 	}
-	// connect(2) with the raw sockaddr the reactor keeps alive.
-	_, _, errno := unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(addr), uintptr(addrlen))
-	switch errno {
-	case 0:
+	// connect(2), with the address the reactor keeps alive turned back
+	// into the form x/sys takes.
+	sa := sockaddr(rawPtrAddrPort(addr))
+	switch err := unix.Connect(fd, sa); err {
+	case nil:
 		return 0
 	case unix.EINPROGRESS:
 	default:
-		return -int32(errno)
+		return result(0, err)
 	}
 	if res := waitFD(req, fd, unix.POLLOUT); res != 0 {
 		return res

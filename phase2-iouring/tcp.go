@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || darwin
 
 package iouring
 
@@ -83,7 +83,7 @@ func (l *TCPListener) Accept() executor.Future[executor.Result[*TCPStream]] {
 			// the connection arrives: both pinned until the CQE.
 			o.pin.Pin(raw)
 			o.pin.Pin(rawLen)
-			sqe.PrepAccept(fd, raw, rawLen, 0)
+			sqe.PrepAccept(fd, raw, rawLen, acceptFlags)
 		},
 		orphaned: func(res int32) {
 			if res >= 0 {
@@ -204,8 +204,8 @@ func (s *TCPStream) ioOp(code Op, buf []byte) *opFuture {
 		if code == OpRecv {
 			sqe.PrepRecv(fd, p, uint32(len(buf)), 0)
 		} else {
-			// MSG_NOSIGNAL: a write to a closed peer is EPIPE, not SIGPIPE.
-			sqe.PrepSend(fd, p, uint32(len(buf)), unix.MSG_NOSIGNAL)
+			// sendFlags: a write to a closed peer is EPIPE, not SIGPIPE.
+			sqe.PrepSend(fd, p, uint32(len(buf)), sendFlags)
 		}
 	}}
 }
@@ -260,20 +260,6 @@ func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
 	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
 }
 
-func newSocket(ap netip.AddrPort) (int, error) {
-	family := unix.AF_INET
-	if ap.Addr().Is6() && !ap.Addr().Is4In6() {
-		family = unix.AF_INET6
-	}
-	// A blocking socket: io_uring arms its own poll and retries, so the
-	// submitting thread never blocks on it.
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
-	if err != nil {
-		return -1, fmt.Errorf("iouring: socket: %w", err)
-	}
-	return fd, nil
-}
-
 func sockaddr(ap netip.AddrPort) unix.Sockaddr {
 	if a := ap.Addr(); a.Is4() || a.Is4In6() {
 		return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: a.Unmap().As4()}
@@ -281,26 +267,19 @@ func sockaddr(ap netip.AddrPort) unix.Sockaddr {
 	return &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}
 }
 
-// rawSockaddr builds the kernel's sockaddr for CONNECT, which takes a raw
-// pointer (x/sys keeps its own conversion private).
-func rawSockaddr(ap netip.AddrPort) (unsafe.Pointer, uint32) {
-	if a := ap.Addr(); a.Is4() || a.Is4In6() {
-		sa := &unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: a.Unmap().As4()}
-		binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], ap.Port())
-		return unsafe.Pointer(sa), uint32(unsafe.Sizeof(*sa))
-	}
-	sa := &unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: ap.Addr().As16()}
-	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], ap.Port())
-	return unsafe.Pointer(sa), uint32(unsafe.Sizeof(*sa))
+func rawAddrPort(raw *unix.RawSockaddrAny) netip.AddrPort {
+	return rawPtrAddrPort(unsafe.Pointer(raw))
 }
 
-func rawAddrPort(raw *unix.RawSockaddrAny) netip.AddrPort {
-	switch raw.Addr.Family {
+// rawPtrAddrPort reads an IPv4 or IPv6 sockaddr at p, which may be only as
+// large as its family needs (never read as the larger RawSockaddrAny).
+func rawPtrAddrPort(p unsafe.Pointer) netip.AddrPort {
+	switch rawFamily(p) {
 	case unix.AF_INET:
-		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(raw))
+		sa := (*unix.RawSockaddrInet4)(p)
 		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), netPort(&sa.Port))
 	case unix.AF_INET6:
-		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(raw))
+		sa := (*unix.RawSockaddrInet6)(p)
 		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), netPort(&sa.Port))
 	}
 	return netip.AddrPort{}

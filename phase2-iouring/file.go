@@ -1,10 +1,11 @@
-//go:build linux
+//go:build linux || darwin
 
 package iouring
 
 import (
 	"errors"
 	"fmt"
+	"time"
 	"unsafe"
 
 	executor "asyncworkbook/phase1-executor"
@@ -107,17 +108,27 @@ func (f *File) Sync() executor.Future[executor.Result[int]] {
 	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
 }
 
+// FileInfo is what Stat reports.
+type FileInfo struct {
+	Size    int64
+	Mode    uint32 // the st_mode bits: type and permissions
+	ModTime time.Time
+}
+
 // Stat returns the file's metadata with IORING_OP_STATX (5.6).
-func (f *File) Stat() executor.Future[executor.Result[unix.Statx_t]] {
-	st := new(unix.Statx_t)
+func (f *File) Stat() executor.Future[executor.Result[FileInfo]] {
+	if f.fd < 0 {
+		return executor.Ready(executor.Result[FileInfo]{Err: ErrFileClosed})
+	}
+	st := new(statBuf)
 	empty := new(byte) // "" as a C string: with AT_EMPTY_PATH, stat fd itself
 	fd := f.fd
 	op := &opFuture{r: f.r, code: OpStatx, prep: func(sqe *SQE, o *op) {
-		o.pin.Pin(st)
+		o.pin.Pin(st) // the kernel (or a fallback worker) writes it later
 		o.keep = empty
-		sqe.PrepStatx(fd, empty, unix.AT_EMPTY_PATH, unix.STATX_BASIC_STATS, st)
+		prepStat(sqe, fd, empty, st)
 	}}
-	return mapResult(op, func(int32) (unix.Statx_t, error) { return *st, nil }, nil)
+	return mapResult(op, func(int32) (FileInfo, error) { return fileInfo(st), nil }, nil)
 }
 
 // Close closes the file with IORING_OP_CLOSE (5.6). Operations started

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || darwin
 
 package iouring
 
@@ -96,24 +96,7 @@ func NewReactor(entries uint32) (*Reactor, error) {
 	} else if forced != "" && forced != "io_uring" {
 		return nil, fmt.Errorf("iouring: WORKBOOK_RING=%q: want io_uring or fallback", forced)
 	}
-	u, err := newURingRings(entries)
-	if err != nil {
-		var se *SetupError
-		if errors.As(err, &se) && os.Getenv("WORKBOOK_RING") != "io_uring" {
-			return newFallbackReactor(entries, se.Error())
-		}
-		return nil, err
-	}
-	r := &Reactor{ring: u, why: "io_uring"}
-	if r.probe, err = u.Probe(); err != nil {
-		u.Close()
-		return nil, err
-	}
-	if err := r.probe.Require(OpNop, OpRead, OpWrite); err != nil {
-		u.Close()
-		return nil, err
-	}
-	return r, nil
+	return newPlatformReactor(entries, os.Getenv("WORKBOOK_RING") == "io_uring")
 }
 
 func newFallbackReactor(entries uint32, why string) (*Reactor, error) {
@@ -405,6 +388,6 @@ func (r *Reactor) Close() error {
 // wakeupArmed reports whether the ring's wakeup request is still in
 // flight (only io_uring has one).
 func wakeupArmed(q Rings) bool {
-	u, ok := q.(*uringRings)
+	u, ok := q.(interface{ armed() bool })
 	return ok && u.armed()
 }

@@ -1,0 +1,13 @@
+// Package pushsqe is exercise phase2/01-push-sqe: the push side of a
+// submission ring. Read README.md first; the ring and the simulated
+// kernel are in given.go.
+package pushsqe
+
+import "asyncworkbook/phases/check"
+
+// Push puts e in the submission queue and publishes it to the kernel. It
+// returns false, changing nothing, when the queue is full.
+func (q *SQ) Push(e Entry) bool {
+	check.TODO() // delete this line and write Push
+	return false
+}

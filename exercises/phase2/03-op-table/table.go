@@ -1,0 +1,39 @@
+// Package optable is exercise phase2/03-op-table: from a CQE to the task
+// that waits for it. Read README.md first; the future that uses your
+// table is in given.go.
+package optable
+
+import (
+	executor "asyncworkbook/phase1-executor"
+	"asyncworkbook/phases/check"
+)
+
+// Table is the reactor's op table: one entry per operation in flight,
+// found again from the user_data its CQE carries. Executor goroutine only.
+type Table struct {
+	// Add the fields you need: the entries, and a way to find a free one.
+}
+
+// Start takes an entry for a new operation whose task w wakes, and
+// returns the user_data to put in its SQE.
+func (t *Table) Start(w executor.Waker) uint64 {
+	check.TODO() // delete this line and write Start
+	return 0
+}
+
+// Complete handles one CQE: if it is for an operation in flight, it
+// stores the result, wakes the operation's task and returns true.
+// Anything else — an unknown or stale user_data, a second CQE for the
+// same operation — is ignored (false).
+func (t *Table) Complete(c CQE) bool {
+	check.TODO() // delete this line and write Complete
+	return false
+}
+
+// Result returns the result of the operation ud once its CQE has come,
+// and frees its entry (ud is stale from then on). Before that, done is
+// false.
+func (t *Table) Result(ud uint64) (res int32, done bool) {
+	check.TODO() // delete this line and write Result
+	return 0, false
+}
