@@ -33,6 +33,20 @@ import (
 //
 // A Reactor belongs to the goroutine running its executor (Unpark aside).
 // Create it with NewReactor, pass it to executor.New with WithDriver.
+//
+// # Why the ring is not tied to a locked OS thread (yet)
+//
+// The ring is set up without IORING_SETUP_SINGLE_ISSUER, so the kernel
+// accepts io_uring_enter from whichever thread the executor's goroutine
+// runs on. Requests are cancelled only when the thread that submitted them
+// exits, and Go ends a thread only when a goroutine locked to it exits, so
+// an unlocked executor cannot lose its requests that way. Locking the
+// executor's goroutine (runtime.LockOSThread) for its whole life would
+// also pin every Async coroutine to that thread — iter.Pull refuses to
+// resume a coroutine on another thread or lock state — and an executor
+// closed from another goroutine would then crash. Phase 4 gives each
+// executor a pinned thread it owns from setup to close; that is where
+// SINGLE_ISSUER and DEFER_TASKRUN belong.
 type Reactor struct {
 	ring Rings              // io_uring, or the pure-Go fallback
 	why  string             // why this ring: "io_uring", or the reason for the fallback
