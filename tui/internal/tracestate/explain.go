@@ -26,6 +26,8 @@ func (s *State) sourceLabel(e *trace.Event) string {
 		return "a task"
 	case trace.SourceNone:
 		return "?"
+	case trace.SourceCompletion:
+		return "CQE" // an io_uring completion
 	}
 	return e.By.String()
 }
@@ -119,23 +121,13 @@ func (s *State) Explain(e *trace.Event) string {
 	case trace.Parked:
 		return "Nothing is ready to run: the executor parks until a waker fires."
 	case trace.SQEPrepared:
-		return fmt.Sprintf("%s prepared a %s request (fd %d) in the submission ring; the kernel gets it at the next submit.", who, e.Op, e.FD)
+		return s.explainSQE(e, who)
 	case trace.Submitted:
-		if e.Note == "wait" {
-			return fmt.Sprintf("One io_uring_enter handed %d request%s to the kernel and waited for completions.", e.Count, plural(e.Count))
-		}
-		return fmt.Sprintf("One io_uring_enter handed %d request%s to the kernel.", e.Count, plural(e.Count))
+		return s.explainSubmit(e)
 	case trace.CQEReaped:
-		result := fmt.Sprintf("result %d", e.Res)
-		if e.Res < 0 {
-			result = fmt.Sprintf("failed with errno %d", -e.Res)
-		}
-		if e.Task == 0 {
-			return fmt.Sprintf("A %s completion came back (%s) with no task waiting for it.", e.Op, result)
-		}
-		return fmt.Sprintf("The kernel completed %s's %s (%s); its waker will fire.", who, e.Op, result)
+		return s.explainCQE(e, who)
 	case trace.OpCancelled:
-		return fmt.Sprintf("%s's %s was abandoned: an async cancel went to the kernel, and its memory stays pinned until the completion arrives.", who, e.Op)
+		return fmt.Sprintf("%s dropped its %s (user_data %#x) while in flight: an ASYNC_CANCEL goes to the kernel, and the %s's memory stays pinned until its own CQE arrives.", who, e.Op, e.UserData, e.Op)
 	case trace.Unparked:
 		if e.Note != "" {
 			return fmt.Sprintf("The executor wakes up: %s.", e.Note)

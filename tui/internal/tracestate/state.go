@@ -31,6 +31,9 @@
 // Executor-wide events move the loop phase: Turn starts a turn, a poll is
 // the "poll" phase, Parked is "park", Unparked is "wake".
 //
+// Phase-2 events (SQEPrepared, Submitted, CQEReaped, OpCancelled) move the
+// io_uring part of the state, Ring: see ring.go.
+//
 // A State is not safe for concurrent use. The zero value is an empty
 // state, ready to use.
 package tracestate
@@ -82,7 +85,7 @@ type Task struct {
 	Status    Status
 	Polls     int
 	Wakes     int
-	LastWaker string // who fired its waker last: "T2", "timer", "goroutine"...
+	LastWaker string // who fired its waker last: "T2", "timer", "goroutine", "CQE"...
 	Holder    string // who was handed its waker in its last poll
 	Note      string // panic value
 	// Stuck: the task's last poll returned Pending without handing its
@@ -122,6 +125,7 @@ type State struct {
 	Events  int         // how many events were applied
 	Last    trace.Event // the last event applied
 	Current Key         // the task being polled, or the zero Key
+	Ring    Ring        // phase 2: the io_uring rings (ring.go)
 	execs   []uint32    // executors seen, in order
 	index   map[Key]int // Key → position in Tasks
 }
@@ -133,6 +137,7 @@ func (s *State) Clone() *State {
 	c.Queue = append([]Key(nil), s.Queue...)
 	c.execs = append([]uint32(nil), s.execs...)
 	c.index = maps.Clone(s.index)
+	c.Ring = s.Ring.clone()
 	return &c
 }
 
@@ -192,6 +197,10 @@ func (s *State) Apply(e *trace.Event) {
 	s.Last = *e
 	if n := len(s.execs); n == 0 || s.execs[n-1] != e.Exec {
 		s.noteExec(e.Exec)
+	}
+	switch e.Kind {
+	case trace.SQEPrepared, trace.Submitted, trace.CQEReaped, trace.OpCancelled, trace.Woken:
+		s.applyRing(e)
 	}
 	switch e.Kind {
 	case trace.Turn:

@@ -95,3 +95,7 @@ func (h *History) Seek(pos int) {
 		h.cur.Apply(&h.events[h.pos])
 	}
 }
+
+// HasRing reports whether any event held is a phase-2 (io_uring) one: the
+// visualiser then shows its ring panel, whatever the cursor.
+func (h *History) HasRing() bool { return h.head.HasRing() }

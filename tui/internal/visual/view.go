@@ -44,14 +44,24 @@ func (m Model) render() string {
 	now := wrapLines("Now: "+m.sentence(st), w, 2)
 	copy(bottom[1:3], now)
 
-	// Tasks and events share what is left, each with a 2-line border.
+	// Tasks and events share what is left, each with a 2-line border;
+	// the ring panel, when shown, takes its rows first.
 	room := h - len(top) - len(bottom) - 4
+	ringRows := 0
+	if m.hist.HasRing() && room-ringHeight(h)-2 >= 5 {
+		ringRows = ringHeight(h)
+		room -= ringRows + 2
+	}
 	taskRows := min(len(st.Tasks)+1, max(room/2, 3), room-3)
 	eventRows := room - taskRows
+	all := taskRows + eventRows + 2
+	if ringRows > 0 {
+		all += ringRows + 2
+	}
 
 	var mid string
 	if m.picker.open {
-		mid = m.panel("Breakpoints", true, m.picker.view(m.styles, taskRows+eventRows+2), w, taskRows+eventRows+2)
+		mid = m.panel("Breakpoints", true, m.picker.view(m.styles, all), w, all)
 	} else if m.showHelp {
 		m.help.ShowAll = true
 		m.help.SetWidth(w - 4)
@@ -59,10 +69,13 @@ func (m Model) render() string {
 		if m.About != "" {
 			body = ansi.Wordwrap("What to watch for: "+m.About, w-4, "") + "\n\n" + body
 		}
-		mid = m.panel("Keys", false, body, w, taskRows+eventRows+2)
+		mid = m.panel("Keys", false, body, w, all)
 	} else {
-		mid = m.panel("Tasks", m.focus == panelTasks, m.taskTable(st, w-2, taskRows), w, taskRows) + "\n" +
-			m.panel("Events", m.focus == panelEvents, m.eventLog(w-2, eventRows), w, eventRows)
+		mid = m.panel("Tasks", m.focus == panelTasks, m.taskTable(st, w-2, taskRows), w, taskRows) + "\n"
+		if ringRows > 0 {
+			mid += m.panel(m.ringTitle(st), m.focus == panelRing, m.ringPanel(st, w-2, h), w, ringRows) + "\n"
+		}
+		mid += m.panel("Events", m.focus == panelEvents, m.eventLog(w-2, eventRows), w, eventRows)
 	}
 	out := strings.Join(top, "\n") + "\n" + mid + "\n" + strings.Join(bottom, "\n")
 	return out

@@ -67,6 +67,7 @@ type panel uint8
 const (
 	panelTasks panel = iota
 	panelEvents
+	panelRing // only when the run has phase-2 events
 	panelCount
 )
 
@@ -249,6 +250,14 @@ func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.restart()
 	case key.Matches(msg, k.Focus):
 		m.focus = (m.focus + 1) % panelCount
+		if m.focus == panelRing && !m.hist.HasRing() {
+			m.focus = (m.focus + 1) % panelCount
+		}
+	case key.Matches(msg, k.Up) && m.focus == panelRing:
+		// The in-flight table lists the oldest op first: ↓ shows later ones.
+		m.scroll[panelRing] = max(m.scroll[panelRing]-1, 0)
+	case key.Matches(msg, k.Down) && m.focus == panelRing:
+		m.scroll[panelRing] = min(m.scroll[panelRing]+1, max(len(m.hist.State().InFlight())-1, 0))
 	case key.Matches(msg, k.Up):
 		m.scroll[m.focus]++
 	case key.Matches(msg, k.Down):
