@@ -55,9 +55,10 @@ type Reactor struct {
 	ops  []op     // the op table; user_data carries an index into it
 	free []uint32 // free op indexes
 
-	inflight int    // ops whose CQE has not come
-	closed   bool   // Close ran
-	probe    *Probe // what the ring supports
+	inflight  int    // ops whose CQE has not come
+	announced bool   // the trace has been told which ring runs
+	closed    bool   // Close ran
+	probe     *Probe // what the ring supports
 }
 
 // The reactor's own requests carry user_data with the top bit set (see
@@ -116,6 +117,17 @@ func NewReactor(entries uint32) (*Reactor, error) {
 func newFallbackReactor(entries uint32, why string) (*Reactor, error) {
 	fb := NewFallbackRing(entries)
 	return &Reactor{ring: fb, why: "fallback ring: " + why, probe: fb.Probe()}, nil
+}
+
+// RingInUse says which ring a reactor made now would run on, and why:
+// what the workbook shows the learner before any demo runs.
+func RingInUse() string {
+	r, err := NewReactor(2)
+	if err != nil {
+		return "none: " + err.Error()
+	}
+	defer r.Close()
+	return r.RingKind()
 }
 
 // RingKind says which ring runs: "io_uring", or "fallback ring: " and the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -159,11 +160,20 @@ func (a *App) openLesson(id string) tea.Cmd {
 
 func (a *App) openDemo(id string) tea.Cmd {
 	d, ok := demos.Get(id)
+	if !ok && strings.HasPrefix(id, "p2-") {
+		a.lesson.Notice("Phase 2's demos run on Linux (io_uring, or the fallback ring); this system has neither demo " + id + ".")
+		return nil
+	}
 	if !ok {
 		a.lesson.Notice("No demo called " + id + " yet.")
 		return nil
 	}
-	return a.startVisual(visual.New(d.Title, d.About, d.Run))
+	about := d.About
+	if strings.HasPrefix(id, "p2-") {
+		// Say which ring the demo is about to run on, and why.
+		about = "Ring: " + ringInUse() + ". " + about
+	}
+	return a.startVisual(visual.New(d.Title, about, d.Run))
 }
 
 func (a *App) runMine(msg nav.RunMine) tea.Cmd {

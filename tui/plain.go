@@ -28,6 +28,9 @@ func plainList(w io.Writer, e *env) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, p := range e.cat.Phases {
 		fmt.Fprintf(tw, "Phase %d · %s\n", p.Number, p.Title)
+		if p.Number == 2 {
+			fmt.Fprintf(tw, "  runs on: %s\n", ringInUse())
+		}
 		for i, l := range p.Lessons {
 			glyph, word := home.Mark(&e.prog, l.ID)
 			fmt.Fprintf(tw, "  %s %s\t%2d. %s\t%s\tdemo %s\n", glyph, word, i+1, l.Title, l.ID, dash(l.Demo))
