@@ -55,10 +55,9 @@ type Reactor struct {
 	ops  []op     // the op table; user_data carries an index into it
 	free []uint32 // free op indexes
 
-	inflight  int    // ops whose CQE has not come
-	announced bool   // the trace has been told which ring runs
-	closed    bool   // Close ran
-	probe     *Probe // what the ring supports
+	inflight int    // ops whose CQE has not come
+	closed   bool   // Close ran
+	probe    *Probe // what the ring supports
 }
 
 // The reactor's own requests carry user_data with the top bit set (see
