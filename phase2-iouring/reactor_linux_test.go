@@ -39,6 +39,20 @@ func newRuntime(t *testing.T) (*executor.Executor, *Reactor, *trace.Recorder) {
 	return ex, r, rec
 }
 
+// newPipe returns the read end of a new pipe as a File on r, and the
+// write end's descriptor; both are closed when the test ends. Reads of an
+// empty pipe never complete on their own: the tests' way to have an op in
+// flight for as long as they like.
+func newPipe(t *testing.T, r *Reactor) (*File, int) {
+	t.Helper()
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(p[0]); unix.Close(p[1]) })
+	return &File{r: r, fd: p[0], name: "pipe"}, p[1]
+}
+
 // drain waits, parked, until the reactor has no op in flight but the
 // sleep it waits with: the CQEs of cancelled ops have been reaped.
 func drain(a *executor.Awaiter, r *Reactor) {
@@ -150,13 +164,7 @@ func TestReadClosedFileIsAClearError(t *testing.T) {
 
 func TestCancelledReadKeepsItsBufferUntilTheCQE(t *testing.T) {
 	ex, r, rec := newRuntime(t)
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(p[0])
-	defer unix.Close(p[1])
-	pipe := &File{r: r, fd: p[0], name: "pipe"}
+	pipe, _ := newPipe(t, r)
 	sel, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) int {
 		// The read can never complete (nobody writes the pipe); the other
 		// branch wins at once, so Select drops the read: cancel.
@@ -249,20 +257,14 @@ func TestUnparkFromAnotherGoroutineWakesTheRing(t *testing.T) {
 // with the byte count), rather than pretending the read never happened.
 func TestReadCompletedBeforeItsCancelIsReported(t *testing.T) {
 	ex, r, rec := newRuntime(t)
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(p[0])
-	defer unix.Close(p[1])
-	pipe := &File{r: r, fd: p[0], name: "pipe"}
+	pipe, writeEnd := newPipe(t, r)
 	_, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) int {
 		rd := pipe.ReadAt(make([]byte, 16), 0)
 		if _, ok := rd.Poll(a.Context()).Value(); ok {
 			t.Error("read ready before anything was written")
 		}
 		executor.Await(a, executor.YieldNow()) // the turn's enter submits the READ
-		unix.Write(p[1], []byte("hello"))      // the kernel completes it now
+		unix.Write(writeEnd, []byte("hello"))  // the kernel completes it now
 		// Its CQE is in the CQ, not reaped yet: drop the future anyway.
 		rd.(executor.Dropper).Drop()
 		drain(a, r)
@@ -284,7 +286,7 @@ func TestReadCompletedBeforeItsCancelIsReported(t *testing.T) {
 		// The cancel won the race (the fallback ring may): the bytes must
 		// still be in the pipe, not lost.
 		buf := make([]byte, 16)
-		if n, _ := unix.Read(p[0], buf); n != 5 {
+		if n, _ := unix.Read(pipe.fd, buf); n != 5 {
 			t.Fatalf("cancel won, but the pipe holds %d bytes, want 5", n)
 		}
 	}

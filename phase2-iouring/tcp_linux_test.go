@@ -176,13 +176,7 @@ func TestAcceptCompletedAfterCancelIsClosedNotLeaked(t *testing.T) {
 
 func TestKernelSleepAndTimeout(t *testing.T) {
 	ex, r, rec := newRuntime(t)
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(p[0])
-	defer unix.Close(p[1])
-	pipe := &File{r: r, fd: p[0], name: "pipe"}
+	pipe, _ := newPipe(t, r)
 	got, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) error {
 		if s := executor.Await(a, Sleep(r, time.Millisecond)); s.Err != nil {
 			return s.Err
