@@ -1,65 +1,122 @@
 #!/usr/bin/env bash
 # Side-by-side comparisons that need tools or libraries the workbook itself
-# does not carry: fio for random reads, gnet for the TCP echo server.
-# Installs fio from Debian's packages if missing, runs every comparison in
-# one go (the machine is noisy: only same-run ratios mean anything), and
-# prints a table.
+# does not carry: fio, C with liburing (the physical limit), and gnet.
+# Installs what is missing from Debian's packages (fio, gcc, liburing-dev),
+# runs every comparison in one go — the machine is noisy, so only same-run
+# ratios mean anything — and prints a markdown table.
 #
-#   bash bench/run.sh            # full run (1 GiB file, 5 s per echo run)
-#   QUICK=1 bash bench/run.sh    # smoke run (64 MiB, 1 s) — numbers not meaningful
+#   bash bench/run.sh            # full run (1 GiB file, 5 s per measurement, 3 runs)
+#   QUICK=1 bash bench/run.sh    # smoke run (64 MiB, 1 s, 1 run) — numbers not meaningful
+#
+# TCP echo is fair by construction: the server is pinned to SERVER_CPUS and
+# the load client, a separate process, to CLIENT_CPUS (taskset); each
+# measurement follows a warm-up; the figure is the median of RUNS runs; and
+# beside round trips per second it reports the server's CPU time per round
+# trip (all its threads, from /proc/PID/task/*/schedstat), which is the
+# number that means most when the client and the server share a small box.
+#
+#   SERVER_CPUS=0 CLIENT_CPUS=1 CONNS="64 256" SIZES="64 1024" RUNS=3 bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 
-if ! command -v fio >/dev/null; then
-	echo "installing fio..." >&2
-	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fio) >/dev/null
+need=()
+command -v fio >/dev/null || need+=(fio)
+command -v gcc >/dev/null || need+=(gcc)
+[ -f /usr/include/liburing.h ] || need+=(liburing-dev)
+if [ ${#need[@]} -gt 0 ]; then
+	echo "installing ${need[*]}..." >&2
+	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null
 fi
 
-mb=1024; secs=5
-if [ "${QUICK:-}" = 1 ]; then mb=64; secs=1; fi
+mb=1024; secs=5; runs=${RUNS:-3}
+if [ "${QUICK:-}" = 1 ]; then mb=64; secs=1; runs=1; fi
+server_cpus=${SERVER_CPUS:-0}
+client_cpus=${CLIENT_CPUS:-1}
+conns_list=${CONNS:-64 256}
+sizes_list=${SIZES:-64 1024}
 
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b+0 == 0) print "-"; else printf "%.2fx", a/b}'; }
+
+gcc -O2 -Wall -Wextra -Werror -o "$work/uringref" c/uringref.c -luring
+
+# --- NOP: the ring itself -------------------------------------------------
+gonop=$(cd "$root" && go test -run '^$' -bench 'Nop/batch(1|32)$' -benchtime 1s -count "$runs" ./phase2-iouring/)
+go_nop1=$(awk '/Nop\/batch1-/ {print $3}' <<<"$gonop" | median)
+go_nop32=$(awk '/Nop\/batch32-/ {print $3}' <<<"$gonop" | median)
+c_nop1=$(for _ in $(seq "$runs"); do "$work/uringref" nop 1 "$secs" | awk '{print $2}'; done | median)
+c_nop32=$(for _ in $(seq "$runs"); do "$work/uringref" nop 32 "$secs" | awk '{print $2}'; done | median)
+
 # --- Random 4 KiB reads, queue depth 32, cached file -----------------------
 file=$work/randread
 head -c $((mb << 20)) /dev/urandom >"$file"
 cat "$file" >/dev/null # into the page cache
 
-fio_iops=$(fio --name=rr --filename="$file" --rw=randread --bs=4k --ioengine=io_uring \
-	--iodepth=32 --iodepth_batch_submit=32 --iodepth_batch_complete_max=32 \
-	--invalidate=0 --size=${mb}M --time_based --runtime=$secs --numjobs=1 \
-	--output-format=json | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["jobs"][0]["read"]["iops"]))')
+fio_iops=$(for _ in $(seq "$runs"); do
+	fio --name=rr --filename="$file" --rw=randread --bs=4k --ioengine=io_uring \
+		--iodepth=32 --iodepth_batch_submit=32 --iodepth_batch_complete_max=32 \
+		--invalidate=0 --size=${mb}M --time_based --runtime=$secs --numjobs=1 \
+		--output-format=json | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["jobs"][0]["read"]["iops"]))'
+done | median)
+c_plain=$(for _ in $(seq "$runs"); do "$work/uringref" read "$file" "$secs" plain | awk '{print $2}'; done | median)
+c_fixed=$(for _ in $(seq "$runs"); do "$work/uringref" read "$file" "$secs" fixed | awk '{print $2}'; done | median)
+c_pread=$(for _ in $(seq "$runs"); do "$work/uringref" read "$file" "$secs" pread | awk '{print $2}'; done | median)
 
-gobench=$(cd "$root" && RANDREAD_MB=$mb go test -run '^$' -bench RandomRead -benchtime ${secs}s ./phase2-iouring/)
-ex_iops=$(awk '/RandomRead\/executor/ {for (i=1;i<=NF;i++) if ($(i+1)=="IOPS") print int($i)}' <<<"$gobench")
-go_iops=$(awk '/RandomRead\/goroutines/ {for (i=1;i<=NF;i++) if ($(i+1)=="IOPS") print int($i)}' <<<"$gobench")
+gobench=$(cd "$root" && RANDREAD_MB=$mb go test -run '^$' -bench RandomRead -benchtime ${secs}s -count "$runs" ./phase2-iouring/)
+iops_of() { awk -v name="RandomRead/$1-" 'index($0, name) > 0 {for (i=1;i<=NF;i++) if ($(i+1)=="IOPS") print int($i)}' <<<"$gobench" | median; }
+ex_iops=$(iops_of executor)
+go_iops=$(iops_of goroutines)
 
-# --- TCP echo, 64 connections x 64 B, load from a separate process -------
-go build -o "$work/" ./cmd/...
-echo_run() { # $1: server binary; prints round trips per second
-	"$work/$1" >"$work/$1.addr" 2>"$work/$1.log" &
+# --- TCP echo from a separate, pinned load-client process -----------------
+(cd "$root/bench" && go build -o "$work/" ./cmd/...)
+echo_once() { # $1 server binary, $2 conns, $3 size; prints "rt/s cpu-ns/rt"
+	taskset -c "$server_cpus" "$work/$1" >"$work/$1.addr" 2>"$work/$1.log" &
 	local pid=$!
 	pids+=("$pid")
-	for _ in $(seq 100); do [ -s "$work/$1.addr" ] && break; sleep 0.05; done
+	for _ in $(seq 200); do [ -s "$work/$1.addr" ] && break; sleep 0.05; done
 	local addr
 	addr=$(head -1 "$work/$1.addr")
-	sleep 0.2 # let gnet finish binding after printing the address
-	"$work/loadgen" -addr "$addr" -conns 64 -size 64 -d ${secs}s
+	sleep 0.2 # gnet binds after printing the address it took
+	taskset -c "$client_cpus" "$work/loadgen" -addr "$addr" -conns "$2" -size "$3" \
+		-warmup 1s -d ${secs}s -pid "$pid"
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 }
-ex_rt=$(echo_run echo-executor)
-gnet_rt=$(echo_run echo-gnet)
-gor_rt=$(echo_run echo-goroutines)
+declare -A rt cpu
+for c in $conns_list; do
+	for s in $sizes_list; do
+		for srv in echo-executor echo-gnet echo-goroutines; do
+			out=$(for _ in $(seq "$runs"); do echo_once "$srv" "$c" "$s"; done)
+			rt[$srv,$c,$s]=$(awk '{print $1}' <<<"$out" | median)
+			cpu[$srv,$c,$s]=$(awk '{print $2}' <<<"$out" | median)
+		done
+	done
+done
 
-ratio() { python3 -c "print(f'{$1/$2:.2f}x')"; }
 printf '\n| comparison | ours | theirs | ratio | target |\n|---|---|---|---|---|\n'
+printf '| NOP, 1 per enter (ns/op): executor ring vs C liburing | %s | %s | %s | - |\n' "$go_nop1" "$c_nop1" "$(ratio "$go_nop1" "$c_nop1")"
+printf '| NOP, 32 per enter (ns/op): executor ring vs C liburing | %s | %s | %s | <= 1.15x |\n' "$go_nop32" "$c_nop32" "$(ratio "$go_nop32" "$c_nop32")"
+printf '| 4 KiB random reads qd32 (IOPS): executor vs C liburing, plain READ | %s | %s | %s | - |\n' "$ex_iops" "$c_plain" "$(ratio "$ex_iops" "$c_plain")"
+printf '| 4 KiB random reads qd32 (IOPS): executor vs C liburing, fixed file + READ_FIXED | %s | %s | %s | - |\n' "$ex_iops" "$c_fixed" "$(ratio "$ex_iops" "$c_fixed")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs fio io_uring | %s | %s | %s | >= 0.8x |\n' "$ex_iops" "$fio_iops" "$(ratio "$ex_iops" "$fio_iops")"
-printf '| 4 KiB random reads qd32 (IOPS): executor vs 32 goroutines, GOMAXPROCS=1 | %s | %s | %s | >= 2x |\n' "$ex_iops" "$go_iops" "$(ratio "$ex_iops" "$go_iops")"
-printf '| TCP echo 64x64 B (round trips/s): executor vs gnet v2, 1 loop | %s | %s | %s | >= 1.2x |\n' "$ex_rt" "$gnet_rt" "$(ratio "$ex_rt" "$gnet_rt")"
-printf '| TCP echo 64x64 B (round trips/s): executor vs goroutine per conn, GOMAXPROCS=1 | %s | %s | %s | - |\n' "$ex_rt" "$gor_rt" "$(ratio "$ex_rt" "$gor_rt")"
-printf '\n(%d MiB file, %ds per measurement, %s)\n' "$mb" "$secs" "$(grep -h ring: "$work/echo-executor.log" || true)"
+printf '| 4 KiB random reads qd32 (IOPS): executor vs 32 goroutines, GOMAXPROCS=1 | %s | %s | %s | - |\n' "$ex_iops" "$go_iops" "$(ratio "$ex_iops" "$go_iops")"
+printf '| 4 KiB random reads (IOPS): C pread(2) loop, for reference | %s | - | - | - |\n' "$c_pread"
+for c in $conns_list; do
+	for s in $sizes_list; do
+		e=${rt[echo-executor,$c,$s]}; g=${rt[echo-gnet,$c,$s]}; n=${rt[echo-goroutines,$c,$s]}
+		ec=${cpu[echo-executor,$c,$s]}; gc=${cpu[echo-gnet,$c,$s]}; nc=${cpu[echo-goroutines,$c,$s]}
+		printf '| TCP echo %dx%d B (round trips/s): executor vs gnet v2, 1 loop | %s | %s | %s | >= 1.2x |\n' "$c" "$s" "$e" "$g" "$(ratio "$e" "$g")"
+		printf '| TCP echo %dx%d B (server CPU ns/round trip): executor vs gnet v2 | %s | %s | %s | < 1x |\n' "$c" "$s" "$ec" "$gc" "$(ratio "$ec" "$gc")"
+		printf '| TCP echo %dx%d B (round trips/s): executor vs goroutine per conn, GOMAXPROCS=1 | %s | %s | %s | - |\n' "$c" "$s" "$e" "$n" "$(ratio "$e" "$n")"
+		printf '| TCP echo %dx%d B (server CPU ns/round trip): executor vs goroutine per conn | %s | %s | %s | - |\n' "$c" "$s" "$ec" "$nc" "$(ratio "$ec" "$nc")"
+	done
+done
+printf '\n(%d MiB file, %ds per measurement, median of %d runs; server on CPU %s, load client on CPU %s; %s; %s)\n' \
+	"$mb" "$secs" "$runs" "$server_cpus" "$client_cpus" "$(grep -h ring: "$work/echo-executor.log" | head -1 || true)" \
+	"$(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
