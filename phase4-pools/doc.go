@@ -1,0 +1,40 @@
+// Package pools is phase 4 of the workbook: many executors, each alone on
+// a CPU, that share nothing and talk by messages.
+//
+// Phases 1 to 3 built one executor: a loop on one goroutine that polls
+// tasks, parks in io_uring and schedules by shares. A machine has many
+// cores, and Go's answer is to move goroutines between them (work
+// stealing). Phase 4 takes the other road, the one Seastar and Glommio
+// take — thread-per-core: one executor per CPU, pinned there, with its own
+// ring, its own timers and its own tasks, so nothing it touches is shared
+// and no lock is taken on the fast path. What executors must share they
+// send to each other.
+//
+// # Where executors run: topology and placement
+//
+// The kernel describes the CPUs under /sys/devices/system/cpu: which
+// package (socket), which physical core, which SMT siblings, which NUMA
+// node. ReadTopology reads that, and every Placement (Unbound, Fenced,
+// MaxSpread, MaxPack, Custom) is resolved against it into a Plan — always
+// intersected with sched_getaffinity(2), the CPUs this process may use. In
+// a container with a cpuset the online CPUs include some it may not use,
+// and pinning to one of those fails with EINVAL. Plan.String is a dry run:
+// the chosen CPUs against the affinity mask.
+//
+// # Messages between executors: the SPSC channel
+//
+// SPSC is a ring with one sender and one receiver. The sender writes slots
+// and publishes them with one store of the tail; the receiver copies them
+// out and hands slots back with one store of the head; each index sits on
+// a cache line of its own. Both sides batch (BatchSize), so a burst of
+// messages costs one store and at most one wakeup, and the receiver is
+// woken only if it waits: a receiver that keeps up costs the sender one
+// atomic load per message. The wake goes through the receiving executor,
+// which writes its eventfd only if it is parked.
+//
+// # What is still to come
+//
+// The pool itself (executors on locked, pinned threads, each with its ring
+// created on that thread), SubmitTo, sharding, and shutdown with a
+// deadline build on phase 3's parking; they are not in this package yet.
+package pools
