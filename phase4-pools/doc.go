@@ -32,9 +32,33 @@
 // atomic load per message. The wake goes through the receiving executor,
 // which writes its eventfd only if it is parked.
 //
+// # The pool
+//
+// New starts one goroutine per executor. Each locks itself to its OS
+// thread first, pins that thread to its CPUs second (pinning before
+// locking would pin whichever goroutine the thread runs next), then
+// creates its ring and its executor there, and never unlocks: when it
+// ends, Go ends the thread with it. Everything an executor owns is touched
+// on that thread only — its coroutines included, which iter.Pull requires.
+//
+// Executors are joined by a full mesh of SPSC channels. SubmitTo sends a
+// function to another executor, which runs the future it returns as a
+// task and sends the answer back the same way (Seastar's submit_to). A
+// flusher task, queued behind the turn's other tasks, publishes what they
+// posted with one store per channel; at most Options.MaxInFlight requests
+// are open from one executor to another.
+//
+// # Shutdown
+//
+// Shutdown refuses new work from outside, lets every acknowledged task
+// finish — an executor leaves only when no executor of the pool has work
+// left, since one that is busy may still send work to one that is idle —
+// cancels what is left at the deadline, closes each ring on its own
+// thread, and reports what each executor completed and cancelled.
+//
 // # What is still to come
 //
-// The pool itself (executors on locked, pinned threads, each with its ring
-// created on that thread), SubmitTo, sharding, and shutdown with a
-// deadline build on phase 3's parking; they are not in this package yet.
+// Sharding helpers and the sharded demos, MSG_RING wakeups, SINGLE_ISSUER
+// rings, phase 3's task queues inside each executor, the side-by-side
+// view, and the head-to-head benchmark.
 package pools

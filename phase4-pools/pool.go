@@ -1,0 +1,335 @@
+//go:build linux || darwin
+
+package pools
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	executor "asyncworkbook/phase1-executor"
+	iouring "asyncworkbook/phase2-iouring"
+)
+
+// Pool is a set of executors, each running on its own OS thread for its
+// whole life: the goroutine that runs it is locked to the thread
+// (runtime.LockOSThread) before anything else, the thread is pinned to the
+// executor's CPUs after that, and the executor's ring is created there. Its
+// coroutines are created, resumed and closed on that thread only (iter.Pull
+// requires it), and so is the executor's Close: other goroutines ask, by
+// Shutdown, they never call into an executor.
+//
+// When an executor's goroutine returns, it is still locked, so Go ends the
+// thread with it instead of handing a pinned thread to some other goroutine.
+//
+// Executors talk over a full mesh of SPSC channels (one per ordered pair):
+// SubmitTo sends work to another executor and the answer comes back the
+// same way. Spawn and Shutdown may be called from any goroutine.
+type Pool struct {
+	plan    *Plan
+	execs   []*Executor
+	byEx    map[*executor.Executor]*Executor // read-only once New returns
+	closing atomic.Bool
+	done    sync.WaitGroup
+	shut    sync.Once
+	report  Report
+}
+
+// Executor is one executor of a pool, as the pool sees it.
+type Executor struct {
+	pool *Pool
+	id   int
+	cpus CPUSet
+	tid  int
+
+	ex *executor.Executor
+	r  *iouring.Reactor
+
+	in  []*SPSC[message] // in[from]: messages from executor from (nil for itself)
+	out []*outbox        // out[to]
+
+	// live counts the tasks the pool started here (Spawn, SubmitTo) that
+	// have not finished: incremented by whoever submits (any goroutine),
+	// decremented here. Shutdown waits for it to reach zero.
+	live     atomic.Int64
+	stopping atomic.Bool  // Shutdown asked; stopAt is its deadline
+	exiting  atomic.Bool  // the executor found the pool idle and is leaving
+	stopAt   atomic.Int64 // deadline, Unix nanoseconds
+	wake     waitSlot     // the main task waiting for a stop request or for live == 0
+	stats    ExecReport   // executor goroutine only, until the executor ends
+	flusher  executor.Waker
+	flushing bool // the flusher task is queued this turn
+}
+
+// Options for New.
+type Options struct {
+	// Topology to place on; nil reads this machine's.
+	Topology *Topology
+	// RingEntries per executor's reactor (default 256).
+	RingEntries uint32
+	// ChannelCapacity of each SPSC channel of the mesh (default 128).
+	ChannelCapacity int
+	// MaxInFlight bounds the SubmitTo requests one executor has open
+	// towards one destination (default 128, as Seastar's semaphore).
+	MaxInFlight int
+}
+
+// ErrShutdown is returned for work submitted once Shutdown has begun.
+var ErrShutdown = errors.New("pools: the pool is shutting down")
+
+// New starts a pool placed by p and returns once every executor runs (or
+// the first that could not start has said why; the others are then shut
+// down).
+func New(p Placement, o Options) (*Pool, error) {
+	top := o.Topology
+	if top == nil {
+		var err error
+		if top, err = MachineTopology(); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := p.Plan(top)
+	if err != nil {
+		return nil, err
+	}
+	o.RingEntries = cmpOr(o.RingEntries, 256)
+	o.ChannelCapacity = cmpOr(o.ChannelCapacity, 128)
+	o.MaxInFlight = cmpOr(o.MaxInFlight, 128)
+	n := len(plan.Executors)
+	pool := &Pool{plan: plan, byEx: map[*executor.Executor]*Executor{}}
+	for i := range n {
+		e := &Executor{pool: pool, id: i, cpus: plan.Executors[i], in: make([]*SPSC[message], n), out: make([]*outbox, n)}
+		e.stats.ID, e.stats.CPUs = i, e.cpus
+		e.stats.Sent = make([]uint64, n)
+		pool.execs = append(pool.execs, e)
+	}
+	for from, e := range pool.execs {
+		for to, d := range pool.execs {
+			if from != to {
+				c := NewSPSC[message](o.ChannelCapacity)
+				e.out[to] = &outbox{c: c, max: o.MaxInFlight}
+				d.in[from] = c
+			}
+		}
+	}
+	started := make(chan error, n)
+	for _, e := range pool.execs {
+		pool.done.Add(1)
+		go e.run(o.RingEntries, started)
+	}
+	var errs []error
+	for range n {
+		if err := <-started; err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, e := range pool.execs {
+		if e.ex != nil {
+			pool.byEx[e.ex] = e
+		}
+	}
+	if len(errs) > 0 {
+		pool.Shutdown(0)
+		return nil, errors.Join(errs...)
+	}
+	return pool, nil
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// Plan returns where the pool placed its executors.
+func (p *Pool) Plan() *Plan { return p.plan }
+
+// Len returns the number of executors.
+func (p *Pool) Len() int { return len(p.execs) }
+
+// Executor returns executor i.
+func (p *Pool) Executor(i int) *Executor { return p.execs[i] }
+
+// ID returns the executor's index in its pool.
+func (e *Executor) ID() int { return e.id }
+
+// CPUs returns the CPUs the executor's thread is pinned to (empty: not
+// pinned).
+func (e *Executor) CPUs() CPUSet { return e.cpus }
+
+// ThreadID returns the id of the OS thread the executor runs on.
+func (e *Executor) ThreadID() int { return e.tid }
+
+// Reactor returns the executor's ring, for tasks running on it.
+func (e *Executor) Reactor() *iouring.Reactor { return e.r }
+
+// Current returns the pool executor polling cx, or nil if cx belongs to
+// no executor of p.
+func (p *Pool) Current(cx *executor.Context) *Executor { return p.byEx[cx.Executor()] }
+
+// run is an executor's whole life, on its own locked thread.
+func (e *Executor) run(entries uint32, started chan<- error) {
+	defer e.pool.done.Done()
+	// Locked for good: never unlocked, so when run returns Go ends the
+	// thread rather than reuse a thread pinned to our CPUs.
+	runtime.LockOSThread()
+	e.tid = threadID()
+	e.stats.TID = e.tid
+	if e.cpus.Len() > 0 {
+		if err := pinThread(e.cpus); err != nil {
+			started <- fmt.Errorf("pools: executor %d: %w", e.id, err)
+			return
+		}
+	}
+	r, err := iouring.NewReactor(entries)
+	if err != nil {
+		started <- fmt.Errorf("pools: executor %d: %w", e.id, err)
+		return
+	}
+	e.r = r
+	e.stats.Ring = r.RingKind()
+	e.ex = executor.New(executor.WithDriver(r))
+	started <- nil
+	executor.BlockOn(e.ex, &mainTask{e: e}, executor.WithName(fmt.Sprintf("pool executor %d", e.id)))
+	e.ex.Close()
+	// Every task still live was cancelled by Close; the flusher is ours.
+	e.stats.Cancelled = uint64(max(e.ex.Stats().LiveTasksAtClose-1, 0))
+	if err := r.Close(); err != nil {
+		e.stats.CloseErr = err
+	}
+	e.pool.report.Executors[e.id] = e.stats
+}
+
+// Spawn runs f as a task on executor i of p. Safe from any goroutine. Once
+// Spawn returns without error the task is acknowledged: Shutdown lets it
+// finish, unless its deadline passes first, and reports it if it does.
+func Spawn[T any](p *Pool, i int, f executor.Future[T]) (executor.JoinHandle[T], error) {
+	if i < 0 || i >= len(p.execs) {
+		return executor.JoinHandle[T]{}, fmt.Errorf("pools: Spawn on executor %d of a pool of %d", i, len(p.execs))
+	}
+	e := p.execs[i]
+	if !e.admit(true) {
+		return executor.JoinHandle[T]{}, ErrShutdown
+	}
+	return executor.Spawn(e.ex, executor.Future[T](&counted[T]{f: f, e: e})), nil
+}
+
+// admit counts one more task to wait for, unless the pool refuses work
+// (from outside: once Shutdown began) or this executor is leaving. The
+// order matters: count first, then look. The executor stores exiting,
+// then reads the count; with sequentially consistent atomics either we see
+// exiting (and take our count back) or it sees our count (and stays).
+func (e *Executor) admit(fromOutside bool) bool {
+	e.live.Add(1)
+	if (fromOutside && e.pool.closing.Load()) || e.exiting.Load() {
+		e.finishOne()
+		return false
+	}
+	return true
+}
+
+// finishOne notes that a counted task finished. At shutdown, when an
+// executor runs out of tasks every executor looks again: each leaves only
+// once the whole pool is idle, since a task elsewhere may still send it
+// work.
+func (e *Executor) finishOne() {
+	if e.live.Add(-1) == 0 && e.stopping.Load() {
+		for _, o := range e.pool.execs {
+			o.wake.fire()
+		}
+	}
+}
+
+// idle reports whether no executor of the pool has a counted task.
+func (p *Pool) idle() bool {
+	for _, e := range p.execs {
+		if e.live.Load() != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// counted wraps a task the pool waits for at shutdown.
+type counted[T any] struct {
+	f    executor.Future[T]
+	e    *Executor
+	done bool
+}
+
+func (c *counted[T]) Poll(cx *executor.Context) executor.Poll[T] {
+	p := c.f.Poll(cx)
+	if _, ok := p.Value(); ok && !c.done {
+		c.done = true
+		c.e.stats.Completed++
+		c.e.finishOne()
+	}
+	return p
+}
+
+func (c *counted[T]) Drop() {
+	if d, ok := c.f.(executor.Dropper); ok && !c.done {
+		d.Drop()
+	}
+	if !c.done {
+		c.done = true
+		c.e.finishOne()
+	}
+}
+
+// Report says what each executor did, once the pool is shut down.
+type Report struct {
+	Executors []ExecReport
+}
+
+// ExecReport is one executor's account.
+type ExecReport struct {
+	ID        int
+	CPUs      CPUSet
+	TID       int
+	Ring      string   // which ring it ran on (RingKind)
+	Completed uint64   // tasks the pool started here that finished
+	Cancelled uint64   // tasks still running at the deadline, cancelled
+	Drained   bool     // every task finished before the deadline
+	Sent      []uint64 // messages sent to each executor (requests and answers)
+	CloseErr  error    // closing the ring failed
+}
+
+// String is the report as a learner reads it.
+func (r Report) String() string {
+	s := ""
+	for _, e := range r.Executors {
+		how := "drained"
+		if !e.Drained {
+			how = "deadline passed"
+		}
+		s += fmt.Sprintf("executor %d (CPUs %v, thread %d, %s): %d completed, %d cancelled, %s\n", e.ID, e.CPUs, e.TID, e.Ring, e.Completed, e.Cancelled, how)
+	}
+	return s
+}
+
+// Shutdown stops the pool: it refuses new work from outside at once
+// (ErrShutdown), lets every acknowledged task finish — SubmitTo between
+// executors goes on working while they do — and after timeout cancels what
+// is left; then each executor closes its ring on its own thread. It returns
+// when every executor has ended, with what each completed and cancelled.
+// Any goroutine but the pool's own; later calls return the same report.
+func (p *Pool) Shutdown(timeout time.Duration) Report {
+	p.shut.Do(func() {
+		p.report.Executors = make([]ExecReport, len(p.execs))
+		p.closing.Store(true)
+		deadline := time.Now().Add(timeout).UnixNano()
+		for _, e := range p.execs {
+			e.stopAt.Store(deadline)
+			e.stopping.Store(true)
+			e.wake.fire()
+		}
+		p.done.Wait()
+	})
+	return p.report
+}
