@@ -5,6 +5,7 @@ package pools
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,7 @@ type Pool struct {
 	done    sync.WaitGroup
 	shut    sync.Once
 	report  Report
+	seed    maphash.Seed // for ShardOf
 }
 
 // Executor is one executor of a pool, as the pool sees it.
@@ -99,7 +101,7 @@ func New(p Placement, o Options) (*Pool, error) {
 	o.ChannelCapacity = cmpOr(o.ChannelCapacity, 128)
 	o.MaxInFlight = cmpOr(o.MaxInFlight, 128)
 	n := len(plan.Executors)
-	pool := &Pool{plan: plan, byEx: map[*executor.Executor]*Executor{}}
+	pool := &Pool{plan: plan, byEx: map[*executor.Executor]*Executor{}, seed: maphash.MakeSeed()}
 	for i := range n {
 		e := &Executor{pool: pool, id: i, cpus: plan.Executors[i], in: make([]*SPSC[message], n), out: make([]*outbox, n)}
 		e.stats.ID, e.stats.CPUs = i, e.cpus
