@@ -1,4 +1,5 @@
-// Command echo-gnet is the event-loop library twin: gnet v2 with one loop.
+// Command echo-gnet is the event-loop library twin: gnet v2 with -loops
+// event loops (default 1) and GOMAXPROCS equal to it.
 package main
 
 import (
@@ -23,8 +24,9 @@ func (*echo) OnTraffic(c gnet.Conn) gnet.Action {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	loops := flag.Int("loops", 1, "event loops (and GOMAXPROCS)")
 	flag.Parse()
-	runtime.GOMAXPROCS(1)
+	runtime.GOMAXPROCS(*loops)
 	// gnet cannot report a port it picked: take a free one first.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -34,6 +36,6 @@ func main() {
 	bound := ln.Addr().String()
 	ln.Close()
 	fmt.Println(bound)
-	err = gnet.Run(&echo{}, "tcp://"+bound, gnet.WithNumEventLoop(1), gnet.WithReusePort(true))
+	err = gnet.Run(&echo{}, "tcp://"+bound, gnet.WithNumEventLoop(*loops), gnet.WithReusePort(true))
 	fmt.Fprintln(os.Stderr, err)
 }

@@ -1,5 +1,5 @@
 // Command echo-goroutines is the Go-runtime twin: a goroutine per
-// connection, GOMAXPROCS=1 (one core, like one executor).
+// connection, GOMAXPROCS=-procs (default 1: one core, like one executor).
 package main
 
 import (
@@ -13,8 +13,9 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	procs := flag.Int("procs", 1, "GOMAXPROCS")
 	flag.Parse()
-	runtime.GOMAXPROCS(1)
+	runtime.GOMAXPROCS(*procs)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
