@@ -21,13 +21,13 @@ type contentCache struct {
 
 // layout sizes the viewport and refills it.
 func (m *Model) layout() {
-	w := max(m.width, 20)
-	foot := 3
+	w := max(m.width, 1)
+	foot := 2 // the status line and the keys
 	if m.showHelp {
-		foot += 3
+		foot += 2 // full help has three lines
 	}
 	m.vp.SetWidth(w)
-	m.vp.SetHeight(max(m.height-2-foot, 3))
+	m.vp.SetHeight(theme.BodyRows(m.height, 2, foot))
 
 	hints := m.prog.Exercise(m.Ex.ID).HintsShown
 	var md strings.Builder
@@ -132,7 +132,7 @@ func firstLines(s string, n int) []string {
 
 // View draws the exercise.
 func (m Model) View() string {
-	w := max(m.width, 20)
+	w := max(m.width, 1)
 	s := m.styles
 	status := "· not checked"
 	if r := m.prog.Exercise(m.Ex.ID); r.Status != "" {
@@ -148,7 +148,8 @@ func (m Model) View() string {
 		status = "◉ watching · " + status
 	}
 	head := spread(s.Title.Render("Exercise "+m.Ex.ID+" · "+m.readme.Title), status, w)
-	lines := []string{head, s.Subtle.Render(strings.Repeat("─", w)), m.vp.View()}
+	top := []string{head, s.Subtle.Render(strings.Repeat("─", w))}
+	var lines []string
 
 	var line string
 	switch m.asking {
@@ -167,11 +168,7 @@ func (m Model) View() string {
 	m.help.ShowAll = m.showHelp
 	m.help.SetWidth(w)
 	lines = append(lines, m.help.View(m.keys))
-	all := strings.Split(strings.Join(lines, "\n"), "\n")
-	for i, l := range all {
-		all[i] = ansi.Truncate(l, w, "…")
-	}
-	return strings.Join(all, "\n")
+	return theme.Frame(top, []string{m.vp.View()}, lines, w, max(m.height, 1))
 }
 
 // statusOf maps a status's word back to the status.

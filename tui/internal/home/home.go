@@ -154,7 +154,7 @@ func Mark(prog *progress.Progress, lessonID string) (glyph, word string) {
 
 // View draws the screen.
 func (m Model) View() string {
-	w, h := max(m.width, 30), max(m.height, 8)
+	w, h := max(m.width, 1), max(m.height, 1)
 	s := m.styles
 	total, done := 0, 0
 	for _, r := range m.rows {
@@ -202,7 +202,7 @@ func (m Model) View() string {
 	m.help.SetWidth(w)
 	foot = append(foot, strings.Split(m.help.View(m.keys), "\n")...)
 
-	room := max(h-2-len(foot), 1)
+	room := theme.BodyRows(h, 2, len(foot))
 	// Scroll so the cursor's line is visible (lines has 2 extra per phase).
 	cur := m.lineOf(m.cursor)
 	start := max(0, min(cur-room/2, len(lines)-room))
@@ -211,12 +211,7 @@ func (m Model) View() string {
 	for len(body) < room {
 		body = append(body, "")
 	}
-	all := append([]string{head, sub}, body...)
-	all = append(all, foot...)
-	for i, l := range all {
-		all[i] = ansi.Truncate(l, w, "…")
-	}
-	return strings.Join(all, "\n")
+	return theme.Frame([]string{head, sub}, body, foot, w, h)
 }
 
 // lineOf maps a row index to its line index in View's list.

@@ -133,9 +133,9 @@ func (m Model) footerLines() int {
 }
 
 func (m *Model) layout() {
-	w := max(m.width, 20)
+	w := max(m.width, 1)
 	m.vp.SetWidth(w)
-	m.vp.SetHeight(max(m.height-2-m.footerLines(), 3))
+	m.vp.SetHeight(theme.BodyRows(m.height, 2, m.footerLines()))
 	plain := theme.NoColor()
 	c := m.render
 	if c.output == "" || c.width != w || c.dark != m.styles.IsDark || c.plain != plain {
@@ -223,18 +223,15 @@ func (m Model) pickExercise(k string) (phases.Exercise, bool) {
 
 // View draws the lesson.
 func (m Model) View() string {
-	w := max(m.width, 20)
+	w := max(m.width, 1)
 	s := m.styles
 	title := fmt.Sprintf("Phase %d · Lesson %d/%d · %s", m.phase.Number, m.index, len(m.phase.Lessons), m.Lesson.Title)
 	state := "· not started"
 	if m.prog.Done[m.Lesson.ID] {
 		state = "✓ done"
 	}
-	lines := []string{
-		spread(s.Title.Render(title), state, w),
-		s.Subtle.Render(strings.Repeat("─", w)),
-		m.vp.View(),
-	}
+	head := []string{spread(s.Title.Render(title), state, w), s.Subtle.Render(strings.Repeat("─", w))}
+	var lines []string
 	if len(m.exercise) > 0 {
 		var parts []string
 		for i, e := range m.exercise {
@@ -257,12 +254,7 @@ func (m Model) View() string {
 	m.help.ShowAll = m.showHelp
 	m.help.SetWidth(w)
 	lines = append(lines, m.help.View(m.keys))
-	out := strings.Join(lines, "\n")
-	all := strings.Split(out, "\n")
-	for i, l := range all {
-		all[i] = ansi.Truncate(l, w, "…")
-	}
-	return strings.Join(all, "\n")
+	return theme.Frame(head, []string{m.vp.View()}, lines, w, max(m.height, 1))
 }
 
 func spread(left, right string, w int) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"asyncworkbook/phases/trace"
+	"asyncworkbook/tui/internal/theme"
 	"asyncworkbook/tui/internal/tracestate"
 )
 
@@ -31,9 +32,16 @@ func (m Model) View() string {
 	return c.s
 }
 
+// compactBelow: a window with fewer rows (or columns) than this gets the
+// compact layout (no panels: the step, its explanation and the keys).
+const compactRows, compactCols = 16, 50
+
 func (m Model) render() string {
-	w, h := max(m.width, 40), max(m.height, 12)
+	w, h := max(m.width, 1), max(m.height, 1)
 	st := m.hist.State()
+	if h < compactRows || w < compactCols {
+		return m.renderCompact(st, w, h)
+	}
 	top := []string{m.headerLine(w), m.loopLine(st, w)}
 	bottom := []string{
 		m.queueLine(st, w),
@@ -45,40 +53,77 @@ func (m Model) render() string {
 	copy(bottom[1:3], now)
 
 	// Tasks and events share what is left, each with a 2-line border;
-	// the ring panel, when shown, takes its rows first.
+	// the ring panel, when shown, takes its rows first. room >= 5 here.
 	room := h - len(top) - len(bottom) - 4
 	ringRows := 0
 	if m.hist.HasRing() && room-ringHeight(h)-2 >= 5 {
 		ringRows = ringHeight(h)
 		room -= ringRows + 2
 	}
-	taskRows := min(len(st.Tasks)+1, max(room/2, 3), room-3)
-	eventRows := room - taskRows
+	taskRows := max(min(len(st.Tasks)+1, max(room/2, 3), room-3), 2)
+	eventRows := max(room-taskRows, 1)
 	all := taskRows + eventRows + 2
 	if ringRows > 0 {
 		all += ringRows + 2
 	}
 
 	var mid string
-	if m.picker.open {
+	switch {
+	case m.picker.open:
 		mid = m.panel("Breakpoints", true, m.picker.view(m.styles, all), w, all)
-	} else if m.showHelp {
-		m.help.ShowAll = true
-		m.help.SetWidth(w - 4)
-		body := m.help.View(m.keys)
-		if m.About != "" {
-			body = ansi.Wordwrap("What to watch for: "+m.About, w-4, "") + "\n\n" + body
-		}
-		mid = m.panel("Keys", false, body, w, all)
-	} else {
+	case m.showHelp:
+		mid = m.panel("Keys", false, m.helpBody(w-4), w, all)
+	default:
 		mid = m.panel("Tasks", m.focus == panelTasks, m.taskTable(st, w-2, taskRows), w, taskRows) + "\n"
 		if ringRows > 0 {
 			mid += m.panel(m.ringTitle(st), m.focus == panelRing, m.ringPanel(st, w-2, h), w, ringRows) + "\n"
 		}
 		mid += m.panel("Events", m.focus == panelEvents, m.eventLog(w-2, eventRows), w, eventRows)
 	}
-	out := strings.Join(top, "\n") + "\n" + mid + "\n" + strings.Join(bottom, "\n")
-	return out
+	return theme.Frame(top, []string{mid}, bottom, w, h)
+}
+
+// helpBody is the "?" panel: what to watch for, then every key.
+func (m Model) helpBody(w int) string {
+	m.help.ShowAll = true
+	m.help.SetWidth(w)
+	body := m.help.View(m.keys)
+	if m.About != "" {
+		body = ansi.Wordwrap("What to watch for: "+m.About, w, "") + "\n\n" + body
+	}
+	return body
+}
+
+// renderCompact is the layout for a small window: no panels, but the
+// step (header), the loop, the run queue, the explanation of the current
+// event and the keys, so stepping still teaches something; the picker
+// and the help take the middle when open.
+func (m Model) renderCompact(st *tracestate.State, w, h int) string {
+	top := []string{m.headerLine(w)}
+	foot := []string{m.statusLine(w), m.helpLine(w)}
+	rows := theme.BodyRows(h, len(top), len(foot))
+	var body []string
+	switch {
+	case m.picker.open:
+		body = []string{m.picker.view(m.styles, rows)}
+	case m.showHelp:
+		body = []string{m.helpBody(w)}
+	default:
+		body = []string{m.loopLine(st, w), m.queueLine(st, w)}
+		if e := m.hist.Current(); e != nil {
+			body = append(body, ansi.Truncate("▸ "+eventText(st, e), w, "…"))
+		}
+		hint := h >= 8
+		nowRows := max(rows-len(body), 1)
+		if hint && nowRows > 1 {
+			nowRows--
+		}
+		body = append(body, wrapLines("Now: "+m.sentence(st), w, nowRows)...)
+		if hint {
+			body = append(body, m.styles.Subtle.Render(fmt.Sprintf("(a window of %d×%d shows the panels)", max(w, compactCols), max(h, compactRows))))
+		}
+	}
+	return theme.Frame(top, body, foot, w, h)
 }
 
 // panel draws a bordered box of exactly rows inner lines; a focused panel
@@ -235,8 +280,8 @@ func (m Model) taskTable(st *tracestate.State, w, rows int) string {
 		body = append(body, row(id, t.Name, state, strconv.Itoa(t.Polls), strconv.Itoa(t.Wakes), dash(t.LastWaker), dash(holder), flag))
 	}
 	// Scroll: keep the newest tasks in view unless scrolled up.
-	n := rows - 1
-	start := max(0, len(body)-n-m.scroll[panelTasks])
+	n := max(rows-1, 0)
+	start := max(0, min(len(body)-n-m.scroll[panelTasks], len(body)))
 	end := min(len(body), start+n)
 	return strings.Join(append(lines, body[start:end]...), "\n")
 }
