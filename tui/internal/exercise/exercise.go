@@ -110,7 +110,8 @@ func New(e phases.Exercise, g Grader, prog *progress.Progress) Model {
 		m.readme.Title = e.Title
 	}
 	if m.prog.Passed(e.ID) {
-		m.solution, _ = g.Solution(e.ID)
+		sol, _ := g.Solution(e.ID)
+		m.solution = learnerSolution(sol)
 	}
 	m.layout()
 	return m
@@ -288,7 +289,7 @@ func (m Model) revealSolution() (Model, tea.Cmd) {
 			m.notice = "No solution: " + err.Error()
 			return m, nil
 		}
-		m.solution = s
+		m.solution = learnerSolution(s)
 	}
 	m.showSolution = true
 	r := m.prog.Exercise(m.Ex.ID)

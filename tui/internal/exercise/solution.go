@@ -1,0 +1,22 @@
+package exercise
+
+import "strings"
+
+// learnerSolution removes the workbook's internal build constraints
+// (//go:build !wrong, which keeps the answer out of the wrong-fixture
+// builds of solutions/) from a solution's markdown, so that what the
+// learner copies is exactly what belongs in their own file.
+func learnerSolution(md string) string {
+	lines := strings.Split(md, "\n")
+	out := lines[:0]
+	for i := 0; i < len(lines); i++ {
+		if strings.HasPrefix(strings.TrimSpace(lines[i]), "//go:build ") {
+			if i+1 < len(lines) && strings.TrimSpace(lines[i+1]) == "" {
+				i++ // and the blank line a constraint must be followed by
+			}
+			continue
+		}
+		out = append(out, lines[i])
+	}
+	return strings.Join(out, "\n")
+}
