@@ -77,6 +77,9 @@ type Model struct {
 	rerun    bool // a save came in while checking: check again after
 	report   *check.Report
 	checkErr error
+	sel      int          // the selected test (tab), -1: the first failed one
+	expanded map[int]bool // tests whose whole output shows (enter)
+	selLine  int          // the selected test's line in the viewport's content
 
 	watch       *watcher
 	watchGen    int
@@ -102,6 +105,7 @@ func New(e phases.Exercise, g Grader, prog *progress.Progress) Model {
 		Ex: e, grader: g, prog: prog,
 		spin:    spinner.New(spinner.WithSpinner(spinner.Line)),
 		vp:      viewport.New(),
+		sel:     -1,
 		content: &contentCache{},
 		width:   80, height: 24,
 	}
@@ -249,6 +253,17 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, nav.Cmd(nav.RunMine{ExerciseID: m.Ex.ID, Title: m.Ex.Title})
+	case key.Matches(k, m.keys.NextTest), key.Matches(k, m.keys.PrevTest):
+		return m.moveSelection(key.Matches(k, m.keys.NextTest)), nil
+	case key.Matches(k, m.keys.Expand):
+		if i := m.selectedTest(); i >= 0 {
+			if m.expanded == nil {
+				m.expanded = map[int]bool{}
+			}
+			m.expanded[i] = !m.expanded[i]
+			m.layout()
+			m.vp.SetYOffset(m.selLine)
+		}
 	case key.Matches(k, m.keys.Help):
 		m.showHelp = !m.showHelp
 		m.layout()
@@ -328,12 +343,16 @@ func (m Model) onChecked(msg checkDoneMsg) (Model, tea.Cmd) {
 	if msg.err == nil || len(msg.rep.Tests) > 0 {
 		rep := msg.rep
 		m.report = &rep
+		m.sel, m.expanded = -1, nil
 		r := m.prog.Exercise(m.Ex.ID)
 		r.Status, r.Checked = rep.Status.String(), time.Now()
 		m.prog.SetExercise(m.Ex.ID, r)
 	}
 	m.layout()
 	m.vp.GotoBottom() // the results are at the end
+	if m.selectedTest() >= 0 {
+		m.vp.SetYOffset(m.selLine - 1) // the first failure at the top
+	}
 	cmds := []tea.Cmd{nav.Cmd(nav.SaveProgress{})}
 	if m.rerun {
 		var c tea.Cmd
@@ -367,4 +386,47 @@ func (m *Model) stopWatch() {
 		m.watch = nil
 		m.watchGen++
 	}
+}
+
+// selectedTest is the index of the test tab selected, or of the first
+// failed (or not started) one; -1 when there is none.
+func (m Model) selectedTest() int {
+	if m.report == nil {
+		return -1
+	}
+	if m.sel >= 0 && m.sel < len(m.report.Tests) {
+		return m.sel
+	}
+	for _, st := range []check.Status{check.Failed, check.NotStarted} {
+		for i, t := range m.report.Tests {
+			if t.Status == st {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// moveSelection selects the next (or previous) test and scrolls to it.
+func (m Model) moveSelection(forward bool) Model {
+	if m.report == nil || len(m.report.Tests) == 0 {
+		m.notice = "No test results yet: press c to check."
+		return m
+	}
+	n := len(m.report.Tests)
+	i := m.selectedTest()
+	switch {
+	case i < 0 && forward:
+		i = 0
+	case i < 0:
+		i = n - 1
+	case forward:
+		i = (i + 1) % n
+	default:
+		i = (i + n - 1) % n
+	}
+	m.sel = i
+	m.layout()
+	m.vp.SetYOffset(m.selLine - 1)
+	return m
 }

@@ -10,6 +10,7 @@ import (
 // KeyMap is the exercise view's key bindings.
 type KeyMap struct {
 	Check, Watch, Hint, Reset, Solution, RunMine key.Binding
+	NextTest, PrevTest, Expand                   key.Binding
 	Yes, No, Help, Back                          key.Binding
 }
 
@@ -22,6 +23,9 @@ func DefaultKeyMap() KeyMap {
 		Reset:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reset")),
 		Solution: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "solution")),
 		RunMine:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "run mine")),
+		NextTest: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next test")),
+		PrevTest: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous test")),
+		Expand:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "expand test")),
 		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		No:       key.NewBinding(key.WithKeys("n", "esc", "q"), key.WithHelp("n", "no")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -36,7 +40,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 // FullHelp is the help shown with ?.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Check, k.Watch, k.Hint}, {k.RunMine, k.Solution, k.Reset}, {k.Help, k.Back}}
+	return [][]key.Binding{{k.Check, k.Watch, k.Hint}, {k.NextTest, k.PrevTest, k.Expand}, {k.RunMine, k.Solution, k.Reset}, {k.Help, k.Back}}
 }
 
 // Styles is the exercise view's look.

@@ -47,7 +47,12 @@ func (m *Model) layout() {
 		m.content.md = lesson.Render(md.String(), w, m.styles.IsDark, theme.NoColor())
 	}
 	off := m.vp.YOffset()
-	m.vp.SetContent(m.content.md + "\n\n" + m.results(w))
+	res := m.results(w)
+	m.selLine = strings.Count(m.content.md, "\n") + 2
+	if before, _, ok := strings.Cut(res, "\n▸ "); ok {
+		m.selLine += strings.Count(before, "\n") + 1
+	}
+	m.vp.SetContent(m.content.md + "\n\n" + res)
 	m.vp.SetYOffset(off)
 }
 
@@ -69,18 +74,33 @@ func (m Model) results(w int) string {
 		return b.String()
 	}
 	r := m.report
-	b.WriteString(statusLine(s, r.Status) + " — " + r.Summary() + "\n")
-	for _, t := range r.Tests {
-		b.WriteString("  " + testLine(s, t) + "\n")
-		if t.Status == check.Failed || t.Status == check.NotStarted {
-			for _, l := range firstLines(t.Output, 6) {
-				b.WriteString("      " + ansi.Truncate(l, w-8, "…") + "\n")
-			}
+	summary := r.Summary()
+	if _, rest, ok := strings.Cut(summary, ": "); ok {
+		summary = rest // the status is already the glyph and word
+	}
+	b.WriteString(statusLine(s, r.Status) + " — " + summary + "\n")
+	sel := m.selectedTest()
+	for i, t := range r.Tests {
+		mark := "  "
+		if i == sel {
+			mark = "▸ "
+		}
+		b.WriteString(mark + testLine(s, t) + "\n")
+		if t.Status != check.Failed && t.Status != check.NotStarted {
+			continue
+		}
+		lines := wrapText(failureText(t.Output), w-6)
+		if len(lines) > collapsedLines && !m.expanded[i] {
+			more := len(lines) - collapsedLines
+			lines = append(lines[:collapsedLines:collapsedLines], s.Subtle.Render(fmt.Sprintf("… %d more lines (tab to this test, enter shows all)", more)))
+		}
+		for _, l := range lines {
+			b.WriteString("      " + l + "\n")
 		}
 	}
 	if r.Status == check.BuildFailed || (len(r.Tests) == 0 && r.Output != "") {
-		for _, l := range firstLines(r.Failure(), 12) {
-			b.WriteString("    " + ansi.Truncate(l, w-6, "…") + "\n")
+		for _, l := range wrapText(r.Failure(), w-4) {
+			b.WriteString("    " + l + "\n")
 		}
 	}
 	if r.Status == check.Passed && !m.showSolution {
@@ -119,16 +139,10 @@ func statusLine(s Styles, st check.Status) string {
 }
 
 func testLine(s Styles, t check.TestResult) string {
-	return fmt.Sprintf("%-16s %s", statusLine(s, t.Status), t.Name)
+	st := statusLine(s, t.Status)
+	return st + strings.Repeat(" ", max(16-ansi.StringWidth(st), 0)) + " " + t.Name
 }
 
-func firstLines(s string, n int) []string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = append(lines[:n], fmt.Sprintf("… (%d more lines)", len(lines)-n))
-	}
-	return lines
-}
 
 // View draws the exercise.
 func (m Model) View() string {

@@ -1,0 +1,97 @@
+package exercise
+
+import (
+	"strings"
+	"testing"
+
+	"asyncworkbook/phases/check"
+	"asyncworkbook/tui/internal/testkeys"
+)
+
+const advice = "countdown_test.go:42: Countdown{N: 5} was never ready: it returned Pending without waking itself, or a loop that never ends"
+
+// panicStack is what Guard prints for a panic in the learner's Poll: the
+// runtime's and the harness's frames first, the learner's deep inside.
+var panicStack = "your code panicked: runtime error: index out of range [5] with length 5\n\ngoroutine 7 [running]:\n" +
+	"runtime/debug.Stack()\n\t/usr/local/go/src/runtime/debug/stack.go:26 +0x5e\n" +
+	strings.Repeat("asyncworkbook/phases/check.Within.func1.1()\n\t/work/phases/check/within.go:40 +0x85\n", 12) +
+	"panic({0x5a1f60?, 0xc00001a0f0?})\n\t/usr/local/go/src/runtime/panic.go:783 +0x132\n" +
+	"asyncworkbook/exercises/phase1/01-countdown.(*Countdown).Poll(0xc000012345, 0xc000067890)\n" +
+	"\t/home/me/workbook/exercises/phase1/01-countdown/countdown.go:19 +0x1d\n" +
+	"asyncworkbook/exercises/phase1/01-countdown.TestCountdown(0xc0000a2000)\n" +
+	"\t/home/me/workbook/exercises/phase1/01-countdown/countdown_test.go:30 +0x99\n"
+
+var twoFailures = check.Report{Status: check.Failed, Tests: []check.TestResult{
+	{Name: "TestCountsDown", Status: check.Passed},
+	{Name: "TestNeverReady", Status: check.Failed, Output: advice},
+	{Name: "TestPanics", Status: check.Failed, Output: panicStack},
+}}
+
+// vpText is everything in the viewport (not only the visible window).
+func vpText(m Model) string {
+	m.vp.SetHeight(1000)
+	m.vp.GotoTop()
+	return testkeys.Plain(m.vp.View())
+}
+
+func TestFailuresWrapInsteadOfBeingCut(t *testing.T) {
+	m, _, _ := newView(t, twoFailures)
+	m = runCheck(t, m)
+	v := strings.Join(strings.Fields(vpText(m)), " ")
+	if !strings.Contains(v, "or a loop that never ends") {
+		t.Fatalf("the advice at the end of a long line is lost at 80 columns:\n%s", vpText(m))
+	}
+	if strings.Contains(v, "✗ failed — failed:") {
+		t.Errorf("the status is said twice: %s", v)
+	}
+}
+
+func TestYourFramesComeFirstAndEnterExpands(t *testing.T) {
+	m, _, _ := newView(t, twoFailures)
+	m = runCheck(t, m)
+	v := vpText(m)
+	if !strings.Contains(v, "countdown.go:19 in (*Countdown).Poll") {
+		t.Fatalf("the learner's frame is not shown with the collapsed output:\n%s", v)
+	}
+	if strings.Contains(v, "countdown_test.go:30 in") {
+		t.Errorf("a test file's frame is shown as the learner's code")
+	}
+	if !strings.Contains(v, "more lines (tab to this test, enter shows all)") {
+		t.Fatalf("a long stack is not collapsed:\n%s", v)
+	}
+	// The first failed test is selected; tab moves to the panic, enter
+	// shows all of it.
+	if m.selectedTest() != 1 {
+		t.Fatalf("selected test %d, want 1 (the first failure)", m.selectedTest())
+	}
+	m, _ = press(m, "tab")
+	if m.selectedTest() != 2 {
+		t.Fatalf("after tab, selected %d, want 2", m.selectedTest())
+	}
+	if got := testkeys.Plain(m.View()); !strings.Contains(got, "▸ ✗ failed         TestPanics") {
+		t.Fatalf("tab did not scroll the selected test into view:\n%s", got)
+	}
+	m, _ = press(m, "enter")
+	v = vpText(m)
+	if !strings.Contains(v, "countdown_test.go:30") || strings.Count(v, "more lines") != 0 {
+		t.Fatalf("enter did not expand the selected test:\n%s", v)
+	}
+	m, _ = press(m, "enter")
+	if !strings.Contains(vpText(m), "more lines") {
+		t.Fatal("a second enter did not collapse it")
+	}
+	m, _ = press(m, "shift+tab")
+	if m.selectedTest() != 1 {
+		t.Fatalf("shift+tab: selected %d, want 1", m.selectedTest())
+	}
+}
+
+func TestYourFramesParsesGoStacks(t *testing.T) {
+	got := yourFrames(panicStack)
+	if len(got) != 1 || got[0] != "countdown.go:19 in (*Countdown).Poll" {
+		t.Fatalf("frames %q", got)
+	}
+	if f := yourFrames(advice); len(f) != 0 {
+		t.Fatalf("frames in a plain message: %q", f)
+	}
+}
