@@ -143,7 +143,6 @@ func testLine(s Styles, t check.TestResult) string {
 	return st + strings.Repeat(" ", max(16-ansi.StringWidth(st), 0)) + " " + t.Name
 }
 
-
 // View draws the exercise.
 func (m Model) View() string {
 	w := max(m.width, 1)
