@@ -94,7 +94,7 @@ func (s *State) Explain(e *trace.Event) string {
 		switch {
 		case e.Ready:
 			return fmt.Sprintf("%s returned Ready: its work is finished.", who)
-		case t != nil && t.Stuck:
+		case t != nil && (t.Stuck || t.NoWaker):
 			return fmt.Sprintf("%s returned Pending without handing its waker to anyone: nothing can wake it (a lost wakeup).", who)
 		case t != nil && t.registered:
 			return fmt.Sprintf("%s returned Pending after handing its waker to %s.", who, t.Holder)

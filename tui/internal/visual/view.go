@@ -227,7 +227,22 @@ func (m Model) sentence(st *tracestate.State) string {
 		}
 		return "Nothing has happened yet: press n to step, space to play."
 	}
+	if e.Kind == trace.PollEnded && !e.Ready && m.panicsNext(tracestate.Key{Exec: e.Exec, Task: e.Task}) {
+		// Older traces record a panicking poll as ended, then the panic.
+		return fmt.Sprintf("%s's Poll panicked: the executor ends the poll and records the panic next (not a lost wakeup).", st.Label(tracestate.Key{Exec: e.Exec, Task: e.Task}))
+	}
 	return st.Explain(e)
+}
+
+// panicsNext reports whether the event after the cursor, if the history
+// has it, is task k's panic.
+func (m Model) panicsNext(k tracestate.Key) bool {
+	pos := m.hist.Pos()
+	if pos >= m.hist.Len() {
+		return false
+	}
+	e := m.hist.Event(pos)
+	return e.Kind == trace.Panicked && e.Exec == k.Exec && e.Task == k.Task
 }
 
 func (m Model) statusLine(w int) string {
@@ -248,17 +263,27 @@ func (m Model) helpLine(w int) string {
 }
 
 // taskTable draws the task panel's rows (header included), scrolled so
-// the running task stays visible.
+// the running task stays visible. WAKER HELD BY lists everyone holding
+// the task's waker now; it is the last column, kept at every width (the
+// others narrow first), and a flag (stuck, panicked) takes its place:
+// a flagged task holds no waker.
 func (m Model) taskTable(st *tracestate.State, w, rows int) string {
-	wide := w >= 100
-	row := func(id, name, state, polls, wakes, by, holder, flag string) string {
-		s := fmt.Sprintf("%-6s%-12s%-13s%6s%6s  %-10s", id, trunc(name, 11), state, polls, wakes, trunc(by, 10))
-		if wide {
-			s += fmt.Sprintf("%-22s", trunc(holder, 21))
-		}
-		return s + flag
+	nameW := 11
+	switch {
+	case w >= 140:
+		nameW = 27
+	case w >= 100:
+		nameW = 19
 	}
-	lines := []string{m.styles.Subtle.Render(row("TASK", "NAME", "STATE", "POLLS", "WAKES", "WOKE BY", "WAKER HELD BY", ""))}
+	idW, stateW, byW := 6, 12, 10
+	if w < 70 {
+		nameW, stateW, byW = 8, 11, 7
+	}
+	row := func(id, name, state, polls, wakes, by, holder string) string {
+		return fmt.Sprintf("%-*s%-*s%-*s%5s %5s  %-*s", idW, trunc(id, idW-1), nameW+1, trunc(name, nameW), stateW, trunc(state, stateW-1),
+			polls, wakes, byW, trunc(by, byW-1)) + holder
+	}
+	lines := []string{m.styles.Subtle.Render(row("TASK", "NAME", "STATE", "POLLS", "WAKES", "WOKE BY", "WAKER HELD BY"))}
 	body := make([]string, 0, len(st.Tasks))
 	for i := range st.Tasks {
 		t := &st.Tasks[i]
@@ -266,18 +291,23 @@ func (m Model) taskTable(st *tracestate.State, w, rows int) string {
 		if st.Current == t.Key {
 			id = "›" + id
 		}
-		flag := ""
-		if t.Stuck {
-			flag = m.styles.Stuck.Render("⚠ stuck: lost wakeup")
-		} else if t.Status == tracestate.Panicked && t.Note != "" {
-			flag = m.styles.Error.Render(t.Note)
+		var last string
+		switch {
+		case t.Status == tracestate.Panicked:
+			last = m.styles.Error.Render(strings.TrimSuffix("✗ panicked: "+t.Note, ": "))
+		case t.NoWaker && m.panicsNext(t.Key):
+			last = m.styles.Error.Render(strings.TrimSuffix("✗ panicked: "+m.hist.Event(m.hist.Pos()).Note, ": "))
+		case t.Stuck || (t.NoWaker && m.hist.Pos() < m.hist.Len()):
+			// NoWaker with the next event known (and not its panic): stuck.
+			last = m.styles.Stuck.Render("⚠ stuck: lost wakeup")
+		case t.NoWaker:
+			last = m.styles.Stuck.Render("⚠ handed to no one")
+		case t.Status.Finished():
+			last = "-"
+		default:
+			last = dash(strings.Join(t.Holders, ", "))
 		}
-		state := t.Status.String()
-		holder := t.Holder
-		if t.Status.Finished() {
-			holder = ""
-		}
-		body = append(body, row(id, t.Name, state, strconv.Itoa(t.Polls), strconv.Itoa(t.Wakes), dash(t.LastWaker), dash(holder), flag))
+		body = append(body, row(id, t.Name, t.Status.String(), strconv.Itoa(t.Polls), strconv.Itoa(t.Wakes), dash(t.LastWaker), last))
 	}
 	// Scroll: keep the newest tasks in view unless scrolled up.
 	n := max(rows-1, 0)

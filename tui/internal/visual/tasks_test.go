@@ -1,0 +1,72 @@
+package visual
+
+import (
+	"strings"
+	"testing"
+
+	"asyncworkbook/phases/trace"
+)
+
+// oldPanicTrace is a panicking poll as older executors record it: the
+// poll ends pending, then the panic.
+var oldPanicTrace = []trace.Event{
+	{Seq: 1, Exec: 1, Task: 1, Kind: trace.Spawned, Name: "main", By: trace.SourceExecutor, Queue: 1},
+	{Seq: 2, Exec: 1, Kind: trace.Turn, Queue: 1},
+	{Seq: 3, Exec: 1, Task: 1, Kind: trace.PollStarted},
+	{Seq: 4, Exec: 1, Task: 1, Kind: trace.PollEnded},
+	{Seq: 5, Exec: 1, Task: 1, Kind: trace.Panicked, Note: "index out of range"},
+}
+
+func TestAPanicIsShownAsAPanicNotALostWakeup(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		m := NewRecorded("panic", "", oldPanicTrace)
+		m.SetSize(w, 24)
+		for step := 1; step <= len(oldPanicTrace); step++ {
+			m = press(m, "n")
+			v := plain(m.View())
+			if strings.Contains(v, "stuck") || strings.Contains(v, "lost wakeup") && !strings.Contains(v, "not a lost wakeup") {
+				t.Fatalf("%d columns, event %d: a panic shown as a lost wakeup:\n%s", w, step, v)
+			}
+			if step >= 4 && !strings.Contains(v, "✗ panicked: index out") {
+				t.Fatalf("%d columns, event %d: the panic is not in the task table:\n%s", w, step, v)
+			}
+			if step == 4 && !strings.Contains(v, "Poll panicked") {
+				t.Fatalf("event 4: the explanation does not say the poll panicked:\n%s", v)
+			}
+		}
+	}
+}
+
+// TestLostWakeupWaitsForTheNextEventLive: at the end of a live history
+// the poll's verdict is not known yet: the table says what is known (no
+// one holds the waker), not "stuck" (the next event may be its panic).
+func TestLostWakeupWaitsForTheNextEventLive(t *testing.T) {
+	m := NewRecorded("live", "", oldPanicTrace[:4])
+	m.SetSize(80, 24)
+	m = press(m, "n", "n", "n", "n")
+	v := plain(m.View())
+	if !strings.Contains(v, "⚠ handed to no one") || strings.Contains(v, "stuck") {
+		t.Fatalf("at the end of the history:\n%s", v)
+	}
+}
+
+// TestWakerHeldByAtEveryWidth: the lost-wakeup lesson's key column is on
+// screen at 80 columns and up, with every current holder.
+func TestWakerHeldByAtEveryWidth(t *testing.T) {
+	for _, w := range []int{80, 100, 120, 160} {
+		m := press(recorded(w, 30), repeat("n", 18)...)
+		v := plain(m.View())
+		for _, want := range []string{"WAKER HELD BY", "join handle T2", "chan (recv)", "⚠ stuck: lost wakeup", "forgetful"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%d columns: %q not on screen:\n%s", w, want, v)
+			}
+		}
+	}
+	// A name longer than 11 characters shows whole from 100 columns.
+	evs := []trace.Event{{Seq: 1, Exec: 1, Task: 1, Kind: trace.Spawned, Name: "accept-loop-worker", Queue: 1}}
+	m := press(NewRecorded("names", "", evs), "n")
+	m.SetSize(120, 24)
+	if v := plain(m.View()); !strings.Contains(v, "accept-loop-worker") {
+		t.Errorf("at 120 columns the name is cut:\n%s", v)
+	}
+}
