@@ -206,6 +206,7 @@ func (s *State) unqueue(k Key) {
 // Apply moves the state past one event (see the table in the package
 // documentation). It never fails: events it cannot make sense of (their
 // task unknown, a queue entry missing) are applied as well as they can.
+// It fills in an OpCancelled's Op and FD from its SQE when e lacks them.
 func (s *State) Apply(e *trace.Event) {
 	s.Events++
 	s.Last = *e

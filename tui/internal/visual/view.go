@@ -370,7 +370,7 @@ func eventText(st *tracestate.State, e *trace.Event) string {
 	case trace.Spawned:
 		detail = strconv.Quote(e.Name)
 	case trace.SQEPrepared, trace.OpCancelled:
-		detail = fmt.Sprintf("%s fd=%d", e.Op, e.FD)
+		detail = fmt.Sprintf("%s fd=%s", e.Op, fdText(e.FD))
 	case trace.Submitted:
 		detail = fmt.Sprintf("count=%d", e.Count)
 	case trace.CQEReaped:
