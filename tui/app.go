@@ -181,7 +181,7 @@ func (a *App) runMine(msg nav.RunMine) tea.Cmd {
 	a.mineStop = cancel
 	g, id := a.grader, msg.ExerciseID
 	about := "Your code from exercises/" + id + ", run by its TestTraceDemo in a subprocess; events stream in as it runs."
-	return a.startVisual(visual.New("your "+msg.Title, about, func(sink trace.Sink) error {
+	return a.startVisual(visual.New("Run mine · "+msg.Title+" (your code)", about, func(sink trace.Sink) error {
 		return g.RunMine(ctx, id, sink)
 	}))
 }

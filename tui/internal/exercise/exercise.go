@@ -109,6 +109,8 @@ func New(e phases.Exercise, g Grader, prog *progress.Progress) Model {
 		content: &contentCache{},
 		width:   80, height: 24,
 	}
+	// "Run mine" only where the exercise has a trace demo to run.
+	m.keys.RunMine.SetEnabled(e.Demo != "")
 	m.readme, m.loadErr = g.Readme(e.ID)
 	if m.readme.Title == "" {
 		m.readme.Title = e.Title
@@ -247,11 +249,7 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m.revealSolution()
 		}
 		m.asking = confirmSolution
-	case key.Matches(k, m.keys.RunMine):
-		if m.Ex.Demo == "" {
-			m.notice = "This exercise has no demo to run on your code."
-			return m, nil
-		}
+	case key.Matches(k, m.keys.RunMine): // enabled only with a trace demo
 		return m, nav.Cmd(nav.RunMine{ExerciseID: m.Ex.ID, Title: m.Ex.Title})
 	case key.Matches(k, m.keys.NextTest), key.Matches(k, m.keys.PrevTest):
 		return m.moveSelection(key.Matches(k, m.keys.NextTest)), nil

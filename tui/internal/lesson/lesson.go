@@ -24,7 +24,7 @@ import (
 // KeyMap is the lesson view's key bindings. Scrolling keys are the
 // viewport's own (↑/↓, pgup/pgdn, space).
 type KeyMap struct {
-	Demo, Exercise, Done, Help, Back key.Binding
+	Demo, Exercise, Done, Top, Bottom, Help, Back key.Binding
 }
 
 // DefaultKeyMap returns the lesson view's default bindings.
@@ -32,7 +32,9 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Demo:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "visualise demo")),
 		Exercise: key.NewBinding(key.WithKeys("e", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("e/1-9", "exercise")),
-		Done:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mark done")),
+		Done:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "mark done")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "bottom")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Back:     key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q", "back")),
 	}
@@ -46,7 +48,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the help shown with ?.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	vp := viewport.DefaultKeyMap()
-	return [][]key.Binding{{k.Demo, k.Exercise, k.Done}, {vp.Up, vp.Down, vp.PageUp, vp.PageDown}, {k.Help, k.Back}}
+	return [][]key.Binding{{k.Demo, k.Exercise, k.Done}, {vp.Up, vp.Down, vp.PageUp, vp.PageDown}, {k.Top, k.Bottom, k.Help, k.Back}}
 }
 
 // Styles is the lesson view's look.
@@ -101,6 +103,14 @@ func New(cat *phases.Catalogue, l phases.Lesson, prog *progress.Progress) Model 
 		if e, ok := cat.Exercise(id); ok {
 			m.exercise = append(m.exercise, e)
 		}
+	}
+	// The footer shows only keys that do something in this lesson.
+	m.keys.Demo.SetEnabled(l.Demo != "")
+	m.keys.Exercise.SetEnabled(len(m.exercise) > 0)
+	if n := len(m.exercise); n == 1 {
+		m.keys.Exercise.SetHelp("e/1", "exercise")
+	} else if n > 1 {
+		m.keys.Exercise.SetHelp(fmt.Sprintf("e/1-%d", min(n, 9)), "exercise")
 	}
 	text, err := phases.LessonText(l)
 	if err != nil {
@@ -187,6 +197,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(k, m.keys.Done):
 			return m, nav.Cmd(nav.SetDone{LessonID: m.Lesson.ID, Done: !m.prog.Done[m.Lesson.ID]})
+		case key.Matches(k, m.keys.Top):
+			m.vp.GotoTop()
+			return m, nil
+		case key.Matches(k, m.keys.Bottom):
+			m.vp.GotoBottom()
+			return m, nil
 		case key.Matches(k, m.keys.Help):
 			m.showHelp = !m.showHelp
 			m.layout()

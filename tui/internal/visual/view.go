@@ -111,7 +111,7 @@ func (m Model) renderCompact(st *tracestate.State, w, h int) string {
 	default:
 		body = []string{m.loopLine(st, w), m.queueLine(st, w)}
 		if e := m.hist.Current(); e != nil {
-			body = append(body, ansi.Truncate("▸ "+eventText(st, e), w, "…"))
+			body = append(body, ansi.Truncate("▸ "+eventText(st, m.hist.Pos(), e), w, "…"))
 		}
 		hint := h >= 8
 		nowRows := max(rows-len(body), 1)
@@ -329,7 +329,7 @@ func (m Model) eventLog(w, rows int) string {
 	st := m.hist.State()
 	lines := make([]string, 0, rows)
 	for i := start; i < end; i++ {
-		line := eventText(st, &evs[i])
+		line := eventText(st, i+1, &evs[i])
 		switch {
 		case i == pos-1:
 			lines = append(lines, m.styles.Current.Render(ansi.Truncate("▸ "+line, w, "…")))
@@ -345,8 +345,10 @@ func (m Model) eventLog(w, rows int) string {
 	return strings.Join(lines, "\n")
 }
 
-// eventText is one line of the event log.
-func eventText(st *tracestate.State, e *trace.Event) string {
+// eventText is one line of the event log; n is the event's place in the
+// history (from 1), the number the header counts: a runtime's sequence
+// numbers can come out of order when two goroutines emit at once.
+func eventText(st *tracestate.State, n int, e *trace.Event) string {
 	who := ""
 	if e.Task != 0 {
 		who = st.Label(tracestate.Key{Exec: e.Exec, Task: e.Task})
@@ -379,7 +381,7 @@ func eventText(st *tracestate.State, e *trace.Event) string {
 	if e.Note != "" {
 		detail = strings.TrimSpace(detail + " (" + e.Note + ")")
 	}
-	return fmt.Sprintf("#%-5d %-6s %-17s %s", e.Seq, who, e.Kind, detail)
+	return fmt.Sprintf("#%-5d %-6s %-17s %s", n, who, e.Kind, detail)
 }
 
 // spread puts left and right on one line of width w.
