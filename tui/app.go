@@ -48,6 +48,7 @@ type App struct {
 	visual   visual.Model
 	exercise exercise.Model
 	mineStop context.CancelFunc // ends a "run mine" subprocess
+	watchOn  bool               // watch mode follows the learner from exercise to exercise
 
 	width, height int
 	dark          bool
@@ -103,6 +104,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.save()
 	case nav.SaveProgress:
 		return a, a.save()
+	case nav.ExercisePassed:
+		a.exercisePassed(msg.ID)
+		return a, a.save()
+	case nav.NextExercise:
+		return a, a.nextExercise(msg.After)
 	case nav.Back:
 		return a, a.back()
 	}
@@ -200,10 +206,59 @@ func (a *App) openExercise(id string) tea.Cmd {
 		return nil
 	}
 	a.exercise = exercise.New(e, a.grader, a.prog)
+	a.exercise.SetNext(a.exerciseAfter(id))
 	a.push(screenExercise)
 	a.resize()
 	a.restyle()
-	return nil
+	return a.exercise.Start(a.watchOn)
+}
+
+// exerciseAfter is the exercise after id in the workbook's order, or
+// the zero Exercise after the last.
+func (a *App) exerciseAfter(id string) phases.Exercise {
+	all := a.cat.AllExercises()
+	for i, e := range all {
+		if e.ID == id && i+1 < len(all) {
+			return all[i+1]
+		}
+	}
+	return phases.Exercise{}
+}
+
+// nextExercise replaces the exercise on top with the one after it, and
+// the lesson under it with that exercise's lesson, so q goes back to it.
+func (a *App) nextExercise(after string) tea.Cmd {
+	next := a.exerciseAfter(after)
+	if next.ID == "" || a.top() != screenExercise {
+		return nil
+	}
+	a.back() // closes the exercise (and remembers its watch mode)
+	if a.top() == screenLesson && a.lesson.Lesson.ID != next.Lesson {
+		if l, ok := a.cat.Lesson(next.Lesson); ok {
+			a.lesson = lesson.New(a.cat, l, a.prog)
+			a.prog.LastLesson = l.ID
+		}
+	}
+	return tea.Batch(a.openExercise(next.ID), a.save())
+}
+
+// exercisePassed marks the exercise's lesson done once every exercise
+// of that lesson has passed.
+func (a *App) exercisePassed(id string) {
+	e, ok := a.cat.Exercise(id)
+	if !ok {
+		return
+	}
+	l, ok := a.cat.Lesson(e.Lesson)
+	if !ok {
+		return
+	}
+	for _, x := range l.Exercises {
+		if !a.prog.Passed(x) {
+			return
+		}
+	}
+	a.prog.SetDone(l.ID, true)
 }
 
 // back closes the top screen, releasing what it runs.
@@ -218,6 +273,7 @@ func (a *App) back() tea.Cmd {
 			a.mineStop = nil
 		}
 	case screenExercise:
+		a.watchOn = a.exercise.Watching()
 		a.exercise.Close()
 	}
 	a.stack = a.stack[:len(a.stack)-1]

@@ -8,6 +8,7 @@ package exercise
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -85,6 +86,7 @@ type Model struct {
 	watchGen    int
 	debounceGen int
 
+	next         phases.Exercise // the exercise after this one (n after a pass); zero at the end
 	asking       confirm
 	showSolution bool
 	solution     string
@@ -121,6 +123,23 @@ func New(e phases.Exercise, g Grader, prog *progress.Progress) Model {
 	}
 	m.layout()
 	return m
+}
+
+// SetNext tells the view which exercise comes next, offered with n once
+// this one passes.
+func (m *Model) SetNext(e phases.Exercise) { m.next = e; m.keys.Next.SetEnabled(false) }
+
+// Start re-checks the exercise in the background as the view opens (the
+// recorded status may be stale: a restored skeleton, a file edited
+// elsewhere), in watch mode if watch is set. Call it once, after New.
+func (m *Model) Start(watch bool) tea.Cmd {
+	var cmd tea.Cmd
+	if watch {
+		*m, cmd = m.toggleWatch()
+	} else {
+		*m, cmd = m.startCheck()
+	}
+	return cmd
 }
 
 // SetSize sets the space the view may draw in.
@@ -249,6 +268,8 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m.revealSolution()
 		}
 		m.asking = confirmSolution
+	case key.Matches(k, m.keys.Next): // enabled once passed, with a next exercise
+		return m, nav.Cmd(nav.NextExercise{After: m.Ex.ID})
 	case key.Matches(k, m.keys.RunMine): // enabled only with a trace demo
 		return m, nav.Cmd(nav.RunMine{ExerciseID: m.Ex.ID, Title: m.Ex.Title})
 	case key.Matches(k, m.keys.NextTest), key.Matches(k, m.keys.PrevTest):
@@ -346,12 +367,23 @@ func (m Model) onChecked(msg checkDoneMsg) (Model, tea.Cmd) {
 		r.Status, r.Checked = rep.Status.String(), time.Now()
 		m.prog.SetExercise(m.Ex.ID, r)
 	}
+	passed := m.report != nil && m.report.Status == check.Passed
+	m.keys.Next.SetEnabled(passed && m.next.ID != "")
+	if m.next.ID != "" {
+		m.keys.Next.SetHelp("n", "next: "+m.next.Title)
+	}
+	if m.notice != "" && strings.HasPrefix(m.notice, "Saved ") {
+		m.notice = "" // "Saved x.go; checking…" is answered now
+	}
 	m.layout()
 	m.vp.GotoBottom() // the results are at the end
 	if m.selectedTest() >= 0 {
 		m.vp.SetYOffset(m.selLine - 1) // the first failure at the top
 	}
 	cmds := []tea.Cmd{nav.Cmd(nav.SaveProgress{})}
+	if passed {
+		cmds = append(cmds, nav.Cmd(nav.ExercisePassed{ID: m.Ex.ID}))
+	}
 	if m.rerun {
 		var c tea.Cmd
 		m, c = m.startCheck()

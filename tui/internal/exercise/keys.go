@@ -10,7 +10,7 @@ import (
 // KeyMap is the exercise view's key bindings.
 type KeyMap struct {
 	Check, Watch, Hint, Reset, Solution, RunMine key.Binding
-	NextTest, PrevTest, Expand                   key.Binding
+	NextTest, PrevTest, Expand, Next             key.Binding
 	Yes, No, Help, Back                          key.Binding
 }
 
@@ -26,6 +26,7 @@ func DefaultKeyMap() KeyMap {
 		NextTest: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next test")),
 		PrevTest: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous test")),
 		Expand:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "expand test")),
+		Next:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next exercise"), key.WithDisabled()),
 		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		No:       key.NewBinding(key.WithKeys("n", "esc", "q"), key.WithHelp("n", "no")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -35,12 +36,12 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the one-line help.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Check, k.Watch, k.Hint, k.RunMine, k.Solution, k.Reset, k.Help, k.Back}
+	return []key.Binding{k.Next, k.Check, k.Watch, k.Hint, k.RunMine, k.Solution, k.Reset, k.Help, k.Back}
 }
 
 // FullHelp is the help shown with ?.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Check, k.Watch, k.Hint}, {k.NextTest, k.PrevTest, k.Expand}, {k.RunMine, k.Solution, k.Reset}, {k.Help, k.Back}}
+	return [][]key.Binding{{k.Next, k.Check, k.Watch, k.Hint}, {k.NextTest, k.PrevTest, k.Expand}, {k.RunMine, k.Solution, k.Reset}, {k.Help, k.Back}}
 }
 
 // Styles is the exercise view's look.

@@ -105,6 +105,11 @@ func (m Model) results(w int) string {
 	}
 	if r.Status == check.Passed && !m.showSolution {
 		b.WriteString("\n" + s.Pass.Render("Well done.") + " Press s to compare with the workbook's solution.\n")
+		if m.next.ID != "" {
+			b.WriteString("Press n for the next exercise: " + m.next.Title + ".\n")
+		} else {
+			b.WriteString("That was the last exercise of the workbook.\n")
+		}
 	}
 	return b.String()
 }

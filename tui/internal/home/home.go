@@ -167,6 +167,7 @@ func (m Model) View() string {
 	}
 	head := spread(s.Title.Render("Async runtime workbook"), s.Subtle.Render(fmt.Sprintf("%d/%d lessons done", done, total)), w)
 	sub := s.Subtle.Render("Build an async runtime, one lesson at a time.")
+	bar := m.exerciseBar(w)
 
 	var lines []string
 	for i, r := range m.rows {
@@ -202,7 +203,11 @@ func (m Model) View() string {
 	m.help.SetWidth(w)
 	foot = append(foot, strings.Split(m.help.View(m.keys), "\n")...)
 
-	room := theme.BodyRows(h, 2, len(foot))
+	top := []string{head, sub}
+	if bar != "" {
+		top = []string{head, bar, sub}
+	}
+	room := theme.BodyRows(h, len(top), len(foot))
 	// Scroll so the cursor's line is visible (lines has 2 extra per phase).
 	cur := m.lineOf(m.cursor)
 	start := max(0, min(cur-room/2, len(lines)-room))
@@ -211,7 +216,7 @@ func (m Model) View() string {
 	for len(body) < room {
 		body = append(body, "")
 	}
-	return theme.Frame([]string{head, sub}, body, foot, w, h)
+	return theme.Frame(top, body, foot, w, h)
 }
 
 // lineOf maps a row index to its line index in View's list.
@@ -250,4 +255,32 @@ func spread(left, right string, w int) string {
 		return left + " " + right
 	}
 	return left + strings.Repeat(" ", gap) + right
+}
+
+// exerciseBar is the exercises' progress: "Exercises 3/12 passed
+// [███░░░░░░░] · next: The run loop (phase1/03-run-loop)". The bar is
+// glyphs, so it reads without colour.
+func (m Model) exerciseBar(w int) string {
+	all := m.cat.AllExercises()
+	passed := 0
+	var next string
+	for _, e := range all {
+		if m.prog.Passed(e.ID) {
+			passed++
+		} else if next == "" {
+			next = e.Title + " (" + e.ID + ")"
+		}
+	}
+	if len(all) == 0 {
+		return ""
+	}
+	cells := min(max(w/5, 8), 24)
+	full := passed * cells / len(all)
+	s := fmt.Sprintf("Exercises %d/%d passed [%s%s]", passed, len(all), strings.Repeat("█", full), strings.Repeat("░", cells-full))
+	if next != "" {
+		s += " · next: " + next
+	} else {
+		s += " · all passed"
+	}
+	return s
 }
