@@ -33,9 +33,9 @@ func (g *passGrader) Check(ctx context.Context, id string) (check.Report, error)
 	g.checks[id]++
 	return check.Report{ID: id, Status: g.status, Tests: []check.TestResult{{Name: "TestIt", Status: g.status}}}, nil
 }
-func (g *passGrader) Dir(string) string                                   { return g.dir }
-func (g *passGrader) Reset(string) error                                  { return nil }
-func (g *passGrader) Solution(string) (string, error)                     { return "", nil }
+func (g *passGrader) Dir(string) string                                 { return g.dir }
+func (g *passGrader) Reset(string) error                                { return nil }
+func (g *passGrader) Solution(string) (string, error)                   { return "", nil }
 func (g *passGrader) RunMine(context.Context, string, trace.Sink) error { return nil }
 
 // runAll runs cmd and the Cmds that follow from its messages, skipping
