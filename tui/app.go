@@ -53,6 +53,7 @@ type App struct {
 	width, height int
 	dark          bool
 	quitting      bool
+	interrupted   bool // quit with ctrl+c
 }
 
 // NewApp returns the app. notice (a damaged progress file, say) is shown
@@ -88,6 +89,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case tea.KeyPressMsg:
 		if msg.String() == "ctrl+c" {
+			a.interrupted = true // the program exits 130, as after SIGINT
 			return a, a.quit()
 		}
 		return a, a.updateTop(msg)

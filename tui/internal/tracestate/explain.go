@@ -3,6 +3,7 @@ package tracestate
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"asyncworkbook/phases/trace"
 )
@@ -96,6 +97,8 @@ func (s *State) Explain(e *trace.Event) string {
 			return fmt.Sprintf("%s returned Ready: its work is finished.", who)
 		case t != nil && (t.Stuck || t.NoWaker):
 			return fmt.Sprintf("%s returned Pending without handing its waker to anyone: nothing can wake it (a lost wakeup).", who)
+		case t != nil && t.registered && len(t.Holders) > 1:
+			return fmt.Sprintf("%s returned Pending; its waker is held by %s: the first to fire it wakes %s.", who, strings.Join(t.Holders, " and "), who)
 		case t != nil && t.registered:
 			return fmt.Sprintf("%s returned Pending after handing its waker to %s.", who, t.Holder)
 		}

@@ -345,6 +345,10 @@ func (m Model) eventLog(w, rows int) string {
 	return strings.Join(lines, "\n")
 }
 
+// EventText is one line of the event log for e, the n-th event (from 1),
+// with st the state after it: what plain mode's `demo` prints.
+func EventText(st *tracestate.State, n int, e *trace.Event) string { return eventText(st, n, e) }
+
 // eventText is one line of the event log; n is the event's place in the
 // history (from 1), the number the header counts: a runtime's sequence
 // numbers can come out of order when two goroutines emit at once.
@@ -381,7 +385,7 @@ func eventText(st *tracestate.State, n int, e *trace.Event) string {
 	if e.Note != "" {
 		detail = strings.TrimSpace(detail + " (" + e.Note + ")")
 	}
-	return fmt.Sprintf("#%-5d %-6s %-17s %s", n, who, e.Kind, detail)
+	return strings.TrimRight(fmt.Sprintf("#%-5d %-6s %-17s %s", n, who, e.Kind, detail), " ")
 }
 
 // spread puts left and right on one line of width w.
