@@ -29,6 +29,7 @@ Usage:
   go run ./tui lesson <id>        print a lesson as plain text (ids from list)
   go run ./tui demo [<id>]        run a lesson's demo and print every event with
                                   the visualiser's explanation (no id: the demos)
+  go run ./tui solution <ex>      print an exercise's solution, as the TUI shows it
   go run ./tui check <exercise>   run an exercise's tests; exit 0 only if they pass
                                   (flags: -timeout 2m)
   go run ./tui grade [--json]     grade every exercise: passed / failed /
@@ -125,6 +126,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return plainLesson(args[1:], stdout, stderr, e)
 	case "demo":
 		return plainDemo(args[1:], stdout, stderr)
+	case "solution":
+		return plainSolution(args[1:], stdout, stderr, e)
 	case "check":
 		if !knownExercise(args[1:], stderr, e) {
 			return 2

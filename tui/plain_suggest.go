@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"asyncworkbook/tui/internal/progress"
 )
 
 // didYouMean returns `; did you mean "x"?` for the candidate that ends
@@ -109,4 +111,11 @@ func failOnUnstarted(stderr io.Writer, e *env) int {
 	}
 	fmt.Fprintf(stderr, "workbook: %d exercise(s) not started: %s\n", len(ids), strings.Join(ids, ", "))
 	return 3
+}
+
+// saveQuietly writes the progress file, reporting only a failure.
+func saveQuietly(stderr io.Writer, e *env) {
+	if err := progress.Save(e.progPath, e.prog); err != nil {
+		fmt.Fprintln(stderr, "workbook:", err)
+	}
 }

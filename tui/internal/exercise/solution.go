@@ -20,3 +20,14 @@ func learnerSolution(md string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// LearnerSolution is the solution of exercise id as the exercise view
+// shows it: markdown, one "### file.go" heading and code block a file,
+// without the workbook's internal build constraints.
+func LearnerSolution(g Grader, id string) (string, error) {
+	s, err := g.Solution(id)
+	if err != nil {
+		return "", err
+	}
+	return learnerSolution(s), nil
+}

@@ -70,3 +70,15 @@ func TestWakerHeldByAtEveryWidth(t *testing.T) {
 		t.Errorf("at 120 columns the name is cut:\n%s", v)
 	}
 }
+
+// TestCompactLayoutKeepsTheStep: in a small window the header keeps the
+// step counter and the current event and its explanation are shown.
+func TestCompactLayoutKeepsTheStep(t *testing.T) {
+	for _, sz := range [][2]int{{40, 12}, {30, 8}, {49, 20}, {80, 15}} {
+		m := press(recorded(sz[0], sz[1]), repeat("n", 18)...)
+		v := plain(m.View())
+		if !strings.Contains(v, "event 18/66") || !strings.Contains(v, "Now:") || !strings.Contains(v, "#18") {
+			t.Errorf("%dx%d: compact view lacks the step, the event or its explanation:\n%s", sz[0], sz[1], v)
+		}
+	}
+}

@@ -174,7 +174,13 @@ func (m Model) headerLine(w int) string {
 	default:
 		right = "… running"
 	}
-	right += fmt.Sprintf(" · event %d/%d", m.hist.Pos(), m.hist.Len())
+	step := fmt.Sprintf("event %d/%d", m.hist.Pos(), m.hist.Len())
+	if lipgloss.Width(right)+len(step)+3+8 > w {
+		// Narrow: the state's glyph only, so the step stays on screen.
+		g, _, _ := strings.Cut(ansi.Strip(right), " ")
+		return spread(left, g+" "+step, w)
+	}
+	right += " · " + step
 	if m.dropped > 0 {
 		right += m.styles.Warning.Render(fmt.Sprintf(" · ⚠ %d events dropped", m.dropped))
 	}
@@ -392,6 +398,11 @@ func eventText(st *tracestate.State, n int, e *trace.Event) string {
 func spread(left, right string, w int) string {
 	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
+		// Too narrow: the right side (the step, "event 5/12") matters
+		// more; the left is cut first, down to a few characters.
+		if room := w - lipgloss.Width(right) - 1; room >= 8 {
+			return ansi.Truncate(left, room, "…") + " " + right
+		}
 		return ansi.Truncate(left+" "+right, w, "…")
 	}
 	return left + strings.Repeat(" ", gap) + right
