@@ -12,8 +12,9 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/glamour/v2"
+	"charm.land/glamour/v2/ansi"
 	"charm.land/glamour/v2/styles"
-	"github.com/charmbracelet/x/ansi"
+	xansi "github.com/charmbracelet/x/ansi"
 
 	"asyncworkbook/phases"
 	"asyncworkbook/tui/internal/nav"
@@ -169,6 +170,17 @@ func Render(markdown string, width int, dark, plain bool) string {
 	case !dark:
 		style = styles.LightStyleConfig
 	}
+	if !plain {
+		// With colour a heading is bold and coloured: the "## " glamour
+		// writes before it is markdown showing through. Code blocks lose
+		// their extra margin, so fewer code lines wrap at 80 columns.
+		// (The ASCII style keeps both: there they are the only marks.)
+		for _, h := range []*ansi.StyleBlock{&style.H2, &style.H3, &style.H4, &style.H5, &style.H6} {
+			h.Prefix = ""
+		}
+		zero := uint(0)
+		style.CodeBlock.Margin = &zero
+	}
 	r, err := glamour.NewTermRenderer(glamour.WithStyles(style), glamour.WithWordWrap(max(width-4, 20)))
 	if err != nil {
 		return markdown
@@ -274,7 +286,7 @@ func (m Model) View() string {
 }
 
 func spread(left, right string, w int) string {
-	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	gap := w - xansi.StringWidth(left) - xansi.StringWidth(right)
 	if gap < 1 {
 		return left + " " + right
 	}

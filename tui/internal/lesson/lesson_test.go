@@ -129,3 +129,31 @@ func TestFooterShowsOnlyKeysThatWork(t *testing.T) {
 		t.Error("g did not go to the top")
 	}
 }
+
+// TestNoEllipsisColumnAndNoMarkdownHeadings: scrolled anywhere in any
+// lesson at 80 columns, with colour, no line is cut only for glamour's
+// padding (a column of "…" down the right edge), and headings are shown
+// as headings, not with their "##".
+func TestNoEllipsisColumnAndNoMarkdownHeadings(t *testing.T) {
+	cat := phases.Default()
+	for _, l := range cat.Lessons() {
+		m := New(cat, l, &progress.Progress{})
+		m.SetSize(80, 24)
+		for range 40 {
+			v := testkeys.Plain(m.View())
+			cut := 0
+			for _, line := range strings.Split(v, "\n") {
+				if strings.HasSuffix(line, "…") {
+					cut++
+				}
+				if strings.HasPrefix(strings.TrimSpace(line), "## ") {
+					t.Fatalf("%s: a heading shows its markdown: %q", l.ID, line)
+				}
+			}
+			if cut > 3 {
+				t.Fatalf("%s: %d lines end in …:\n%s", l.ID, cut, v)
+			}
+			m, _ = press(m, "pgdown")
+		}
+	}
+}

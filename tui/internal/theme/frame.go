@@ -36,9 +36,22 @@ func Frame(head, body, foot []string, w, h int) string {
 	// The foot keeps its last lines (the keys, then what is just above).
 	out = append(out, foot[len(foot)-keys-moreFoot:]...)
 	for i, l := range out {
-		out[i] = ansi.Truncate(l, w, "…")
+		out[i] = cut(l, w)
 	}
 	return strings.Join(out, "\n")
+}
+
+// cut truncates l to w cells, with "…" only when text is lost: a line
+// that overflows only by padding (glamour pads its lines) is cut clean,
+// so no column of "…" runs down the right edge.
+func cut(l string, w int) string {
+	if ansi.StringWidth(l) <= w {
+		return l
+	}
+	if ansi.StringWidth(strings.TrimRight(ansi.Strip(l), " ")) <= w {
+		return ansi.Truncate(l, w, "")
+	}
+	return ansi.Truncate(l, w, "…")
 }
 
 // Fit cuts a rendered block to w×h: lines cut to w, the first h kept.

@@ -35,3 +35,11 @@ func TestFrameKeepsTitleAndKeysWhenSmall(t *testing.T) {
 		t.Errorf("h=6: %q", got)
 	}
 }
+
+func TestFrameCutsPaddingWithoutAnEllipsis(t *testing.T) {
+	got := Frame(nil, []string{"\x1b[1mtext\x1b[m      ", "longer text here"}, nil, 8, 5)
+	lines := strings.Split(ansi.Strip(got), "\n")
+	if lines[0] != "text    " || lines[1] != "longer …" {
+		t.Fatalf("%q", lines)
+	}
+}

@@ -329,3 +329,16 @@ func TestHoldersAreEveryoneHoldingTheWakerNow(t *testing.T) {
 		t.Fatalf("a completed task still has holders %v", got)
 	}
 }
+
+// TestUnparkExplainsTheWakeThatFollows: the executor records a wake from
+// another goroutine after the unpark it caused; the unpark's sentence
+// says the cause comes next, so no wake is explained before its cause.
+func TestUnparkExplainsTheWakeThatFollows(t *testing.T) {
+	var s State
+	for _, note := range []string{"work already waiting", "woken"} {
+		got := s.Explain(&trace.Event{Exec: 1, Kind: trace.Unparked, Note: note})
+		if !strings.Contains(got, "another goroutine") || !strings.Contains(got, "next events") {
+			t.Errorf("Unparked (%s): %q", note, got)
+		}
+	}
+}

@@ -82,3 +82,16 @@ func TestCompactLayoutKeepsTheStep(t *testing.T) {
 		}
 	}
 }
+
+func TestCutDescriptionSaysWhereTheRestIs(t *testing.T) {
+	about := strings.Repeat("A long description of what to watch for. ", 4)
+	m := NewRecorded("demo", about, oldPanicTrace)
+	m.SetSize(80, 24)
+	if v := plain(m.View()); !strings.Contains(v, "(? shows all)") {
+		t.Fatalf("a cut description does not point to ?:\n%s", v)
+	}
+	m = press(m, "?")
+	if v := strings.Join(strings.Fields(strings.ReplaceAll(plain(m.View()), "│", " ")), " "); !strings.Contains(v, strings.TrimSpace(strings.Join(strings.Fields(about), " "))) {
+		t.Fatalf("? does not show the whole description:\n%s", plain(m.View()))
+	}
+}

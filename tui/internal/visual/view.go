@@ -259,6 +259,10 @@ func (m Model) statusLine(w int) string {
 	case m.status != "":
 		return ansi.Truncate(m.styles.Warning.Render(m.status), w, "…")
 	}
+	if ansi.StringWidth(m.About) > w && w > 30 {
+		// Cut, but say where the rest is.
+		return m.styles.Subtle.Render(ansi.Truncate(m.About, w-16, "…") + " (? shows all)")
+	}
 	return ansi.Truncate(m.styles.Subtle.Render(m.About), w, "…")
 }
 
