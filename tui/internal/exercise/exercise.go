@@ -21,6 +21,7 @@ import (
 	"asyncworkbook/phases/check"
 	"asyncworkbook/tui/internal/nav"
 	"asyncworkbook/tui/internal/progress"
+	"asyncworkbook/tui/internal/theme"
 )
 
 // Debounce is how long watch mode waits after a save before checking, so
@@ -111,6 +112,7 @@ func New(e phases.Exercise, g Grader, prog *progress.Progress) Model {
 		content: &contentCache{},
 		width:   80, height: 24,
 	}
+	m.vp.KeyMap = theme.ScrollKeys()
 	// "Run mine" only where the exercise has a trace demo to run.
 	m.keys.RunMine.SetEnabled(e.Demo != "")
 	m.readme, m.loadErr = g.Readme(e.ID)

@@ -48,7 +48,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 // FullHelp is the help shown with ?.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	vp := viewport.DefaultKeyMap()
+	vp := theme.ScrollKeys()
 	return [][]key.Binding{{k.Demo, k.Exercise, k.Done}, {vp.Up, vp.Down, vp.PageUp, vp.PageDown}, {k.Top, k.Bottom, k.Help, k.Back}}
 }
 
@@ -94,6 +94,7 @@ func New(cat *phases.Catalogue, l phases.Lesson, prog *progress.Progress) Model 
 		Lesson: l, prog: prog, render: &renderCache{},
 		vp: viewport.New(), width: 80, height: 24,
 	}
+	m.vp.KeyMap = theme.ScrollKeys()
 	m.phase, _ = cat.PhaseOf(l.ID)
 	for i, pl := range m.phase.Lessons {
 		if pl.ID == l.ID {
