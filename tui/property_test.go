@@ -84,7 +84,7 @@ func (p *pump) run(cmd tea.Cmd) {
 // chaosRun drives a fresh app with n random key presses and resizes
 // from seed, and checks after every message that the view fits the
 // window: no line wider than it, no more lines than it has.
-func chaosRun(t *testing.T, seed uint64, n int) {
+func chaosRun(t *testing.T, seed uint64, n int, seen map[screen]int) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(seed, 9))
 	t.Setenv(progress.EnvPath, filepath.Join(t.TempDir(), "progress.json"))
@@ -126,6 +126,7 @@ func chaosRun(t *testing.T, seed uint64, n int) {
 			log = append(log, "(restart)")
 		}
 		checkFits(t, seed, a, w, h, log)
+		seen[a.top()]++
 	}
 	deliver(tea.WindowSizeMsg{Width: w, Height: h})
 	for range n {
@@ -173,9 +174,17 @@ func TestEveryScreenAtEverySizeWithRandomKeys(t *testing.T) {
 	if testing.Short() {
 		runs, steps = 4, 200
 	}
+	seen := map[screen]int{}
 	for seed := range uint64(runs) {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { chaosRun(t, seed, steps) })
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { chaosRun(t, seed, steps, seen) })
 	}
+	// The walk must reach every kind of screen, or it proves little.
+	for _, s := range []screen{screenHome, screenLesson, screenVisual, screenExercise} {
+		if seen[s] == 0 {
+			t.Errorf("no random walk reached screen %d: %v", s, seen)
+		}
+	}
+	t.Logf("views checked per screen (home, lesson, visualiser, exercise): %v", seen)
 }
 
 // TestSmallWindowsOnEveryScreen opens each kind of screen and sweeps
