@@ -54,9 +54,6 @@ func cut(l string, w int) string {
 	return ansi.Truncate(l, w, "…")
 }
 
-// Fit cuts a rendered block to w×h: lines cut to w, the first h kept.
-func Fit(s string, w, h int) string { return Frame(nil, []string{s}, nil, w, h) }
-
 func splitAll(in []string) []string {
 	var out []string
 	for _, s := range in {

@@ -95,3 +95,15 @@ func TestCutDescriptionSaysWhereTheRestIs(t *testing.T) {
 		t.Fatalf("? does not show the whole description:\n%s", plain(m.View()))
 	}
 }
+
+// TestANewerPanicTraceToo: a runtime that records a panicking poll as a
+// panic only (no poll-ended) shows the same.
+func TestANewerPanicTraceToo(t *testing.T) {
+	evs := append(append([]trace.Event(nil), oldPanicTrace[:3]...), trace.Event{Seq: 4, Exec: 1, Task: 1, Kind: trace.Panicked, Note: "boom"})
+	m := press(NewRecorded("panic", "", evs), "n", "n", "n", "n")
+	m.SetSize(100, 24)
+	v := plain(m.View())
+	if !strings.Contains(v, "✗ panicked: boom") || strings.Contains(v, "stuck") {
+		t.Fatalf("a panic-only trace:\n%s", v)
+	}
+}
