@@ -79,6 +79,7 @@ type Model struct {
 	rerun    bool // a save came in while checking: check again after
 	report   *check.Report
 	checkErr error
+	quiet    bool         // the running check is the one on opening (Start)
 	sel      int          // the selected test (tab), -1: the first failed one
 	expanded map[int]bool // tests whose whole output shows (enter)
 	selLine  int          // the selected test's line in the viewport's content
@@ -141,6 +142,7 @@ func (m *Model) Start(watch bool) tea.Cmd {
 	} else {
 		*m, cmd = m.startCheck()
 	}
+	m.quiet = m.checking // its result must not scroll the statement away
 	return cmd
 }
 
@@ -285,6 +287,10 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 			m.layout()
 			m.vp.SetYOffset(m.selLine)
 		}
+	case key.Matches(k, m.keys.Top):
+		m.vp.GotoTop()
+	case key.Matches(k, m.keys.Bottom):
+		m.vp.GotoBottom()
 	case key.Matches(k, m.keys.Help):
 		m.showHelp = !m.showHelp
 		m.layout()
@@ -341,7 +347,7 @@ func (m Model) startCheck() (Model, tea.Cmd) {
 	m.checkGen++
 	gen := m.checkGen
 	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel, m.checking, m.rerun, m.checkErr = cancel, true, false, nil
+	m.cancel, m.checking, m.rerun, m.checkErr, m.quiet = cancel, true, false, nil, false
 	g, id, self := m.grader, m.Ex.ID, m.self
 	run := func() (msg tea.Msg) {
 		defer func() {
@@ -378,9 +384,13 @@ func (m Model) onChecked(msg checkDoneMsg) (Model, tea.Cmd) {
 		m.notice = "" // "Saved x.go; checking…" is answered now
 	}
 	m.layout()
-	m.vp.GotoBottom() // the results are at the end
-	if m.selectedTest() >= 0 {
-		m.vp.SetYOffset(m.selLine - 1) // the first failure at the top
+	if m.quiet {
+		m.quiet = false // the check on opening: the statement stays in view
+	} else {
+		m.vp.GotoBottom() // the results are at the end
+		if m.selectedTest() >= 0 {
+			m.vp.SetYOffset(m.selLine - 1) // the first failure at the top
+		}
 	}
 	cmds := []tea.Cmd{nav.Cmd(nav.SaveProgress{})}
 	if passed {

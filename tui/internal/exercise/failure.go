@@ -63,8 +63,33 @@ func failureText(out string) string {
 }
 
 // wrapText wraps s to width w (words where it can, hard-wrapping long
-// paths), keeping its line breaks; tabs become spaces.
+// paths), keeping its line breaks: the indentation all lines share is
+// dropped, and a wrapped line's continuation keeps its own indentation.
+// Tabs become four spaces.
 func wrapText(s string, w int) []string {
-	s = strings.ReplaceAll(s, "\t", "    ")
-	return strings.Split(ansi.Wrap(s, max(w, 10), " /"), "\n")
+	lines := strings.Split(strings.ReplaceAll(s, "\t", "    "), "\n")
+	common := -1
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if n := len(l) - len(strings.TrimLeft(l, " ")); common < 0 || n < common {
+			common = n
+		}
+	}
+	var out []string
+	for _, l := range lines {
+		if len(l) >= common && common > 0 {
+			l = l[common:]
+		}
+		rest := strings.TrimLeft(l, " ")
+		indent := l[:len(l)-len(rest)]
+		if len(indent) > w/2 {
+			indent = indent[:w/2]
+		}
+		for _, part := range strings.Split(ansi.Wrap(rest, max(w-len(indent), 10), " /"), "\n") {
+			out = append(out, indent+part)
+		}
+	}
+	return out
 }

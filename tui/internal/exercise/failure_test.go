@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"asyncworkbook/phases/check"
 	"asyncworkbook/tui/internal/testkeys"
 )
@@ -93,5 +95,33 @@ func TestYourFramesParsesGoStacks(t *testing.T) {
 	}
 	if f := yourFrames(advice); len(f) != 0 {
 		t.Fatalf("frames in a plain message: %q", f)
+	}
+}
+
+func TestWrappedOutputKeepsItsIndentation(t *testing.T) {
+	got := wrapText("    a_test.go:9: one two three four five six\n        \tdeeper", 20)
+	want := []string{"a_test.go:9: one two", "three four five six", "        deeper"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestTheCheckOnOpeningKeepsTheStatementInView: the check an exercise
+// runs as it opens does not scroll the statement away; a check the
+// learner asks for shows its results.
+func TestTheCheckOnOpeningKeepsTheStatementInView(t *testing.T) {
+	m, _, _ := newView(t, twoFailures)
+	m.SetSize(80, 12)
+	cmd := m.Start(false)
+	if !m.Checking() {
+		t.Fatal("Start did not check")
+	}
+	m, _ = m.Update(cmd().(tea.BatchMsg)[0]())
+	if m.vp.YOffset() != 0 || !strings.Contains(testkeys.Plain(m.View()), "Write Poll.") {
+		t.Fatalf("the check on opening scrolled the statement away:\n%s", testkeys.Plain(m.View()))
+	}
+	m = runCheck(t, m)
+	if m.vp.YOffset() == 0 {
+		t.Fatal("a check asked for with c does not scroll to its results")
 	}
 }
