@@ -41,10 +41,10 @@ type Feed struct {
 	signal  chan struct{} // capacity 1: "the buffer is not empty"
 	done    chan struct{} // closed when the demo has returned
 
-	mu       sync.Mutex
-	buf      []trace.Event
-	dropped  int
-	execBase map[uint32]int64 // paused when each executor's first event came
+	mu      sync.Mutex
+	buf     []trace.Event
+	dropped int
+	clocks  map[uint32]execClock // per executor: runtime time (see Event)
 
 	err      error // the demo's result; read after <-done
 	releases atomic.Uint64
@@ -96,15 +96,25 @@ func (f *Feed) Event(e *trace.Event) {
 		f.buf = append(f.buf, *e)
 		// Runtime time: the pauses since this executor's first event
 		// taken out (each executor's clock starts at its own start).
+		// An event carries the clock reading of the last turn, poll or
+		// park: one the same as the event before keeps its runtime time
+		// (the pause since came after that reading), and runtime time
+		// never goes back.
 		p := f.paused.Load()
-		base, seen := f.execBase[e.Exec]
+		c, seen := f.clocks[e.Exec]
 		if !seen {
-			if f.execBase == nil {
-				f.execBase = map[uint32]int64{}
+			if f.clocks == nil {
+				f.clocks = map[uint32]execClock{}
 			}
-			f.execBase[e.Exec], base = p, p
+			c = execClock{base: p, raw: -1}
 		}
-		f.buf[len(f.buf)-1].Time -= p - base
+		adj := c.adj
+		if e.Time != c.raw {
+			adj = max(e.Time-(p-c.base), c.adj)
+		}
+		c.raw, c.adj = e.Time, adj
+		f.clocks[e.Exec] = c
+		f.buf[len(f.buf)-1].Time = adj
 	} else {
 		f.dropped++
 	}
@@ -188,6 +198,13 @@ func (f *Feed) Listen() tea.Cmd {
 			}
 		}
 	}
+}
+
+// execClock turns an executor's event times into runtime time.
+type execClock struct {
+	base int64 // paused when the executor's first event came
+	raw  int64 // the last event's own Time
+	adj  int64 // and its runtime time
 }
 
 // clockStart and nowNS are the clock pauses are measured on (monotonic

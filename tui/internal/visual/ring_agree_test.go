@@ -143,3 +143,40 @@ func TestAgesLeaveOutTheLearnersPauses(t *testing.T) {
 		t.Fatalf("the OPENAT's age is %dns: the learner's pauses are counted", ns)
 	}
 }
+
+// TestRuntimeTimeNeverGoesBack: events between two clock readings carry
+// the earlier reading; a pause taken in between must not make the later
+// ones older than the earlier ones (an age of "?").
+func TestRuntimeTimeNeverGoesBack(t *testing.T) {
+	var clock atomic.Int64
+	old := nowNS
+	nowNS = clock.Load
+	t.Cleanup(func() { nowNS = old })
+	run := func(s trace.Sink) error {
+		reading := clock.Load()
+		for i := range 4 {
+			if i == 2 {
+				reading = clock.Load() // a new clock reading (a turn)
+			}
+			e := trace.Event{Seq: uint64(i + 1), Exec: 1, Kind: trace.Turn, Time: reading}
+			s.Event(&e)
+			clock.Add(1_000)
+		}
+		return nil
+	}
+	m, cmd := live(t, run)
+	for range 3 {
+		clock.Add(5_000_000_000) // the learner reads
+		m, cmd = send(m, cmd, "n")
+		m, cmd = settle(t, m, cmd)
+	}
+	evs := m.hist.Events()
+	for i := 1; i < len(evs); i++ {
+		if evs[i].Time < evs[i-1].Time {
+			t.Fatalf("runtime time goes back at event %d: %d after %d", i+1, evs[i].Time, evs[i-1].Time)
+		}
+		if d := evs[i].Time - evs[i-1].Time; d > 10_000 {
+			t.Fatalf("event %d: %dns after the one before: a pause is counted", i+1, d)
+		}
+	}
+}
