@@ -64,10 +64,12 @@ func TestWakerHeldByAtEveryWidth(t *testing.T) {
 	}
 	// A name longer than 11 characters shows whole from 100 columns.
 	evs := []trace.Event{{Seq: 1, Exec: 1, Task: 1, Kind: trace.Spawned, Name: "accept-loop-worker", Queue: 1}}
-	m := press(NewRecorded("names", "", evs), "n")
-	m.SetSize(120, 24)
-	if v := plain(m.View()); !strings.Contains(v, "accept-loop-worker") {
-		t.Errorf("at 120 columns the name is cut:\n%s", v)
+	for _, w := range []int{100, 120} {
+		m := press(NewRecorded("names", "", evs), "n")
+		m.SetSize(w, 24)
+		if v := plain(m.View()); !strings.Contains(v, "accept-loop-worker") {
+			t.Errorf("at %d columns the name is cut:\n%s", w, v)
+		}
 	}
 }
 

@@ -279,10 +279,10 @@ func (m Model) helpLine(w int) string {
 // a flagged task holds no waker.
 func (m Model) taskTable(st *tracestate.State, w, rows int) string {
 	nameW := 11
-	switch {
-	case w >= 140:
+	switch { // w is the panel's inner width: 2 less than the window's
+	case w >= 136:
 		nameW = 27
-	case w >= 100:
+	case w >= 96:
 		nameW = 19
 	}
 	idW, stateW, byW := 6, 12, 10
