@@ -50,6 +50,9 @@ type App struct {
 	mineStop context.CancelFunc // ends a "run mine" subprocess
 	watchOn  bool               // watch mode follows the learner from exercise to exercise
 
+	recheckStop context.CancelFunc // ends the re-check at start
+	homeStatus  string             // the home screen's status line
+
 	width, height int
 	dark          bool
 	quitting      bool
@@ -68,10 +71,11 @@ func NewApp(cat *phases.Catalogue, prog *progress.Progress, progPath string, g e
 // Init asks the terminal for its background colour, to pick light or
 // dark styles.
 func (a *App) Init() tea.Cmd {
+	recheck := a.startRecheck()
 	if theme.NoColor() {
-		return nil
+		return recheck
 	}
-	return tea.RequestBackgroundColor
+	return tea.Batch(tea.RequestBackgroundColor, recheck)
 }
 
 func (a *App) top() screen { return a.stack[len(a.stack)-1] }
@@ -111,6 +115,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.save()
 	case nav.NextExercise:
 		return a, a.nextExercise(msg.After)
+	case recheckDoneMsg:
+		return a, a.onRechecked(msg)
 	case nav.Back:
 		return a, a.back()
 	}
@@ -281,6 +287,7 @@ func (a *App) back() tea.Cmd {
 	a.stack = a.stack[:len(a.stack)-1]
 	if a.top() == screenHome {
 		a.home = home.New(a.cat, a.prog) // progress marks may have changed
+		a.home.Status = a.homeStatus
 		a.resize()
 		a.restyle()
 	}
@@ -291,6 +298,9 @@ func (a *App) back() tea.Cmd {
 func (a *App) quit() tea.Cmd {
 	for len(a.stack) > 1 {
 		a.back()
+	}
+	if a.recheckStop != nil {
+		a.recheckStop()
 	}
 	a.quitting = true
 	return tea.Quit
@@ -357,5 +367,8 @@ func (a *App) View() tea.View {
 func (a *App) closeAll() {
 	for len(a.stack) > 1 {
 		a.back()
+	}
+	if a.recheckStop != nil {
+		a.recheckStop()
 	}
 }

@@ -158,3 +158,33 @@ func TestWatchModeFollowsTheLearner(t *testing.T) {
 		t.Fatal("the next exercise is not watched")
 	}
 }
+
+// TestStartRechecksRecordedExercises: at start the workbook re-checks
+// the exercises the progress file has a status for, in the background,
+// and home says what changed: a "passed" whose code no longer passes (a
+// skeleton restored with git) is not shown as passed.
+func TestStartRechecksRecordedExercises(t *testing.T) {
+	a, g := newProgressionApp(t, check.NotStarted)
+	all := a.cat.AllExercises()
+	a.prog.SetExercise(all[0].ID, progress.ExerciseRecord{Status: "passed"})
+	cmd := a.startRecheck()
+	if cmd == nil || !strings.Contains(testkeys.Plain(a.View().Content), "re-checking 1 exercise in the background") {
+		t.Fatalf("no re-check at start:\n%s", testkeys.Plain(a.View().Content))
+	}
+	_, next := a.Update(cmd())
+	runAll(a, next, 2)
+	if g.checks[all[0].ID] != 1 || len(g.checks) != 1 {
+		t.Fatalf("checks %v: want exactly the recorded exercise", g.checks)
+	}
+	if a.prog.Passed(all[0].ID) {
+		t.Fatal("the stale pass survived the re-check")
+	}
+	if v := testkeys.Plain(a.View().Content); !strings.Contains(v, "· not started (was passed)") {
+		t.Fatalf("home does not say what the re-check found:\n%s", v)
+	}
+	// Fresh progress: nothing to re-check, no subprocess.
+	b, _ := newProgressionApp(t, check.Passed)
+	if b.startRecheck() != nil {
+		t.Fatal("a re-check with nothing recorded")
+	}
+}

@@ -215,8 +215,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.err != nil {
 			m.notice = "Reset failed: " + msg.err.Error()
 		} else {
-			m.notice = "Restored the skeleton from git."
 			m.report = nil
+			// The recorded status is the old code's: check the skeleton.
+			nm, cmd := m.startCheck()
+			nm.notice = "Restored the skeleton from git; checking it…"
+			nm.layout()
+			return nm, cmd
 		}
 		m.layout()
 		return m, nil

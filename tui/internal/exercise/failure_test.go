@@ -125,3 +125,19 @@ func TestTheCheckOnOpeningKeepsTheStatementInView(t *testing.T) {
 		t.Fatal("a check asked for with c does not scroll to its results")
 	}
 }
+
+// TestResetChecksTheSkeleton: after a reset the recorded status is the
+// old code's; the view checks the restored skeleton at once.
+func TestResetChecksTheSkeleton(t *testing.T) {
+	m, g, _ := newView(t, passing, failing)
+	m = runCheck(t, m)
+	m, msgs := press(m, "r", "y")
+	m, cmd := m.Update(msgs[0])
+	if !m.Checking() || cmd == nil {
+		t.Fatal("a reset did not check the skeleton")
+	}
+	m, _ = m.Update(cmd().(tea.BatchMsg)[0]())
+	if g.checks != 2 || m.Report().Status != check.Failed {
+		t.Fatalf("%d checks, status %v", g.checks, m.Report().Status)
+	}
+}

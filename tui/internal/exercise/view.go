@@ -189,6 +189,15 @@ func (m Model) View() string {
 	return theme.Frame(top, []string{m.vp.View()}, lines, w, max(m.height, 1))
 }
 
+// GlyphWord is Glyph for a status recorded as its word ("passed"); an
+// unknown word comes back as it is.
+func GlyphWord(word string) string {
+	if st := statusOf(word); st != check.StatusUnknown {
+		return Glyph(st)
+	}
+	return word
+}
+
 // statusOf maps a status's word back to the status.
 func statusOf(word string) check.Status {
 	for st := check.Passed; st <= check.TimedOut; st++ {

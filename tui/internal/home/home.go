@@ -67,6 +67,7 @@ type Model struct {
 	cursor   int // index into rows; always a lesson row
 	prog     *progress.Progress
 	Notice   string // shown above the help line, e.g. a damaged progress file
+	Status   string // a one-line status above the legend: the re-check at start
 	width    int
 	height   int
 	showHelp bool
@@ -196,6 +197,9 @@ func (m Model) View() string {
 		for _, l := range wrapped[:min(len(wrapped), 3)] {
 			foot = append(foot, s.Warning.Render(l))
 		}
+	}
+	if m.Status != "" {
+		foot = append(foot, s.Subtle.Render(m.Status))
 	}
 	legend := s.Subtle.Render("✓ done  ▸ current  · not started")
 	foot = append(foot, legend)
