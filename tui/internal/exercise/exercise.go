@@ -16,6 +16,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"asyncworkbook/phases"
 	"asyncworkbook/phases/check"
@@ -262,7 +263,7 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		r.HintsShown++
 		m.prog.SetExercise(m.Ex.ID, r)
 		m.layout()
-		m.vp.GotoBottom()
+		m.scrollTo(fmt.Sprintf("Hint %d of %d", r.HintsShown, len(m.readme.Hints)))
 		return m, nav.Cmd(nav.SaveProgress{})
 	case key.Matches(k, m.keys.Reset):
 		m.asking = confirmReset
@@ -342,7 +343,21 @@ func (m Model) revealSolution() (Model, tea.Cmd) {
 	r.SolutionSeen = true
 	m.prog.SetExercise(m.Ex.ID, r)
 	m.layout()
+	m.scrollTo("Solution")
 	return m, nav.Cmd(nav.SaveProgress{})
+}
+
+// scrollTo scrolls the text so that the heading reading title (what was
+// just revealed: a hint, the solution) is at the top.
+func (m *Model) scrollTo(title string) {
+	for i, l := range strings.Split(m.content.md, "\n") {
+		t := strings.TrimSpace(ansi.Strip(l))
+		if t == title || t == "## "+title {
+			m.vp.SetYOffset(i)
+			return
+		}
+	}
+	m.vp.GotoBottom()
 }
 
 // startCheck runs the grader on a goroutine (a Cmd); the result comes

@@ -141,3 +141,19 @@ func TestResetChecksTheSkeleton(t *testing.T) {
 		t.Fatalf("%d checks, status %v", g.checks, m.Report().Status)
 	}
 }
+
+// TestRevealedTextIsScrolledIntoView: a hint and the solution appear at
+// the top of the window, not below the check's results.
+func TestRevealedTextIsScrolledIntoView(t *testing.T) {
+	m, _, _ := newView(t, twoFailures)
+	m.SetSize(80, 14)
+	m = runCheck(t, m)
+	m, _ = press(m, "h")
+	if v := testkeys.Plain(m.View()); !strings.Contains(v, "Hint 1 of 3") || !strings.Contains(v, "Look at the fields") {
+		t.Fatalf("the hint is not in view:\n%s", v)
+	}
+	m, _ = press(m, "s", "y")
+	if v := testkeys.Plain(m.View()); !strings.Contains(v, "Solution") || !strings.Contains(v, "func solved()") {
+		t.Fatalf("the solution is not in view:\n%s", v)
+	}
+}
