@@ -48,10 +48,15 @@ type App struct {
 	visual   visual.Model
 	exercise exercise.Model
 	mineStop context.CancelFunc // ends a "run mine" subprocess
+	watchOn  bool               // watch mode follows the learner from exercise to exercise
+
+	recheckStop context.CancelFunc // ends the re-check at start
+	homeStatus  string             // the home screen's status line
 
 	width, height int
 	dark          bool
 	quitting      bool
+	interrupted   bool // quit with ctrl+c
 }
 
 // NewApp returns the app. notice (a damaged progress file, say) is shown
@@ -66,10 +71,11 @@ func NewApp(cat *phases.Catalogue, prog *progress.Progress, progPath string, g e
 // Init asks the terminal for its background colour, to pick light or
 // dark styles.
 func (a *App) Init() tea.Cmd {
+	recheck := a.startRecheck()
 	if theme.NoColor() {
-		return nil
+		return recheck
 	}
-	return tea.RequestBackgroundColor
+	return tea.Batch(tea.RequestBackgroundColor, recheck)
 }
 
 func (a *App) top() screen { return a.stack[len(a.stack)-1] }
@@ -87,6 +93,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case tea.KeyPressMsg:
 		if msg.String() == "ctrl+c" {
+			a.interrupted = true // the program exits 130, as after SIGINT
 			return a, a.quit()
 		}
 		return a, a.updateTop(msg)
@@ -103,6 +110,13 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.save()
 	case nav.SaveProgress:
 		return a, a.save()
+	case nav.ExercisePassed:
+		a.exercisePassed(msg.ID)
+		return a, a.save()
+	case nav.NextExercise:
+		return a, a.nextExercise(msg.After)
+	case recheckDoneMsg:
+		return a, a.onRechecked(msg)
 	case nav.Back:
 		return a, a.back()
 	}
@@ -181,7 +195,7 @@ func (a *App) runMine(msg nav.RunMine) tea.Cmd {
 	a.mineStop = cancel
 	g, id := a.grader, msg.ExerciseID
 	about := "Your code from exercises/" + id + ", run by its TestTraceDemo in a subprocess; events stream in as it runs."
-	return a.startVisual(visual.New("your "+msg.Title, about, func(sink trace.Sink) error {
+	return a.startVisual(visual.New("Run mine · "+msg.Title+" (your code)", about, func(sink trace.Sink) error {
 		return g.RunMine(ctx, id, sink)
 	}))
 }
@@ -200,10 +214,59 @@ func (a *App) openExercise(id string) tea.Cmd {
 		return nil
 	}
 	a.exercise = exercise.New(e, a.grader, a.prog)
+	a.exercise.SetNext(a.exerciseAfter(id))
 	a.push(screenExercise)
 	a.resize()
 	a.restyle()
-	return nil
+	return a.exercise.Start(a.watchOn)
+}
+
+// exerciseAfter is the exercise after id in the workbook's order, or
+// the zero Exercise after the last.
+func (a *App) exerciseAfter(id string) phases.Exercise {
+	all := a.cat.AllExercises()
+	for i, e := range all {
+		if e.ID == id && i+1 < len(all) {
+			return all[i+1]
+		}
+	}
+	return phases.Exercise{}
+}
+
+// nextExercise replaces the exercise on top with the one after it, and
+// the lesson under it with that exercise's lesson, so q goes back to it.
+func (a *App) nextExercise(after string) tea.Cmd {
+	next := a.exerciseAfter(after)
+	if next.ID == "" || a.top() != screenExercise {
+		return nil
+	}
+	a.back() // closes the exercise (and remembers its watch mode)
+	if a.top() == screenLesson && a.lesson.Lesson.ID != next.Lesson {
+		if l, ok := a.cat.Lesson(next.Lesson); ok {
+			a.lesson = lesson.New(a.cat, l, a.prog)
+			a.prog.LastLesson = l.ID
+		}
+	}
+	return tea.Batch(a.openExercise(next.ID), a.save())
+}
+
+// exercisePassed marks the exercise's lesson done once every exercise
+// of that lesson has passed.
+func (a *App) exercisePassed(id string) {
+	e, ok := a.cat.Exercise(id)
+	if !ok {
+		return
+	}
+	l, ok := a.cat.Lesson(e.Lesson)
+	if !ok {
+		return
+	}
+	for _, x := range l.Exercises {
+		if !a.prog.Passed(x) {
+			return
+		}
+	}
+	a.prog.SetDone(l.ID, true)
 }
 
 // back closes the top screen, releasing what it runs.
@@ -218,11 +281,13 @@ func (a *App) back() tea.Cmd {
 			a.mineStop = nil
 		}
 	case screenExercise:
+		a.watchOn = a.exercise.Watching()
 		a.exercise.Close()
 	}
 	a.stack = a.stack[:len(a.stack)-1]
 	if a.top() == screenHome {
 		a.home = home.New(a.cat, a.prog) // progress marks may have changed
+		a.home.Status = a.homeStatus
 		a.resize()
 		a.restyle()
 	}
@@ -233,6 +298,9 @@ func (a *App) back() tea.Cmd {
 func (a *App) quit() tea.Cmd {
 	for len(a.stack) > 1 {
 		a.back()
+	}
+	if a.recheckStop != nil {
+		a.recheckStop()
 	}
 	a.quitting = true
 	return tea.Quit
@@ -299,5 +367,8 @@ func (a *App) View() tea.View {
 func (a *App) closeAll() {
 	for len(a.stack) > 1 {
 		a.back()
+	}
+	if a.recheckStop != nil {
+		a.recheckStop()
 	}
 }

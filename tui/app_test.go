@@ -63,7 +63,7 @@ func TestNavigateLessonVisualiserAndBack(t *testing.T) {
 	if a.top() != screenLesson {
 		t.Fatalf("q in the visualiser: screen %d, want the lesson", a.top())
 	}
-	key(a, "m") // mark done
+	key(a, "d") // mark done (d, as on home)
 	if !a.prog.Done[first.ID] {
 		t.Fatal("m did not mark the lesson done")
 	}

@@ -25,14 +25,23 @@ const usage = `The async-runtime workbook.
 
 Usage:
   go run ./tui                    open the interactive workbook (needs a terminal)
-  go run ./tui list               list phases, lessons and exercises, with progress
+  go run ./tui list [--json]      list phases, lessons and exercises, with progress
   go run ./tui lesson <id>        print a lesson as plain text (ids from list)
+  go run ./tui demo [<id>]        run a lesson's demo and print every event with
+                                  the visualiser's explanation (no id: the demos)
+  go run ./tui solution <ex>      print an exercise's solution, as the TUI shows it
   go run ./tui check <exercise>   run an exercise's tests; exit 0 only if they pass
                                   (flags: -timeout 2m)
   go run ./tui grade [--json]     grade every exercise: passed / failed /
                                   not started / build failed / timed out
-                                  (flags: -json, -timeout 2m)
+                                  (flags: -json, -timeout 2m, and
+                                  --fail-on-unstarted: exit 3 if any is not started)
   go run ./tui --help             this text
+
+Exit codes: 0 success; 1 a check did not pass, or an error; 2 bad usage;
+3 grade --fail-on-unstarted found unstarted exercises; 130 interrupted
+(ctrl+c). "go run" itself turns every non-zero code into 1: for scripts,
+build the binary once (go build -o workbook ./tui) and run ./workbook.
 
 Without a terminal on stdin and stdout, "go run ./tui" prints the list and
 a hint instead of opening the interactive workbook.
@@ -112,14 +121,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "list":
-		plainList(stdout, e)
-		return 0
+		return plainListCmd(args[1:], stdout, stderr, e)
 	case "lesson":
 		return plainLesson(args[1:], stdout, stderr, e)
+	case "demo":
+		return plainDemo(args[1:], stdout, stderr)
+	case "solution":
+		return plainSolution(args[1:], stdout, stderr, e)
 	case "check":
+		if !knownExercise(args[1:], stderr, e) {
+			return 2
+		}
 		return plainCheck(args[1:], stdout, stderr, e)
 	case "grade":
-		return plainGrade(args[1:], stdout, stderr, e)
+		rest, strict := takeFlag(args[1:], "fail-on-unstarted")
+		code := plainGrade(rest, stdout, stderr, e)
+		if code == 0 && strict {
+			return failOnUnstarted(stderr, e)
+		}
+		return code
 	}
 	fmt.Fprintf(stderr, "workbook: unknown command %q\n\n%s", args[0], usage)
 	return 2
@@ -143,5 +163,12 @@ func runTUI(e *env, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "workbook:", err)
 		return 1
 	}
+	if app.interrupted {
+		return exitInterrupted
+	}
 	return 0
 }
+
+// exitInterrupted is the exit code after ctrl+c: 128 + SIGINT, as a
+// shell reports a program ended by it.
+const exitInterrupted = 130

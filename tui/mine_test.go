@@ -80,7 +80,7 @@ func TestRunMineStreamsTheLearnersTraceIntoTheVisualiser(t *testing.T) {
 		listen = deliver(t, a, listen)
 	}
 	v := testkeys.Plain(a.View().Content)
-	if !strings.Contains(v, "Visualiser · your X") || !strings.Contains(v, `T1     spawned           "main"`) {
+	if !strings.Contains(v, "Visualiser · Run mine · X (your code)") || !strings.Contains(v, `T1     spawned           "main"`) {
 		t.Fatalf("the learner's trace is not on screen:\n%s", v)
 	}
 	key(a, "q")

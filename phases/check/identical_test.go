@@ -150,7 +150,8 @@ func TestTestsAreIdenticalInBothTrees(t *testing.T) {
 				t.Errorf("%s: exercises/%s has no twin in solutions/", id, name)
 			}
 			if bytes.Contains(ex, []byte("//go:build")) {
-				t.Errorf("%s: exercises/%s has a build tag: the learner's files build always", id, name)
+				t.Errorf("exercises/%s/%s has a //go:build line (copied from the solution?): delete that line; "+
+					"your files must build without build tags, and the rest of your code can stay as it is", id, name)
 			}
 		}
 		if tests == 0 {

@@ -8,6 +8,7 @@ package exercise
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -15,11 +16,13 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"asyncworkbook/phases"
 	"asyncworkbook/phases/check"
 	"asyncworkbook/tui/internal/nav"
 	"asyncworkbook/tui/internal/progress"
+	"asyncworkbook/tui/internal/theme"
 )
 
 // Debounce is how long watch mode waits after a save before checking, so
@@ -77,11 +80,16 @@ type Model struct {
 	rerun    bool // a save came in while checking: check again after
 	report   *check.Report
 	checkErr error
+	quiet    bool         // the running check is the one on opening (Start)
+	sel      int          // the selected test (tab), -1: the first failed one
+	expanded map[int]bool // tests whose whole output shows (enter)
+	selLine  int          // the selected test's line in the viewport's content
 
 	watch       *watcher
 	watchGen    int
 	debounceGen int
 
+	next         phases.Exercise // the exercise after this one (n after a pass); zero at the end
 	asking       confirm
 	showSolution bool
 	solution     string
@@ -102,18 +110,41 @@ func New(e phases.Exercise, g Grader, prog *progress.Progress) Model {
 		Ex: e, grader: g, prog: prog,
 		spin:    spinner.New(spinner.WithSpinner(spinner.Line)),
 		vp:      viewport.New(),
+		sel:     -1,
 		content: &contentCache{},
 		width:   80, height: 24,
 	}
+	m.vp.KeyMap = theme.ScrollKeys()
+	// "Run mine" only where the exercise has a trace demo to run.
+	m.keys.RunMine.SetEnabled(e.Demo != "")
 	m.readme, m.loadErr = g.Readme(e.ID)
 	if m.readme.Title == "" {
 		m.readme.Title = e.Title
 	}
 	if m.prog.Passed(e.ID) {
-		m.solution, _ = g.Solution(e.ID)
+		sol, _ := g.Solution(e.ID)
+		m.solution = learnerSolution(sol)
 	}
 	m.layout()
 	return m
+}
+
+// SetNext tells the view which exercise comes next, offered with n once
+// this one passes.
+func (m *Model) SetNext(e phases.Exercise) { m.next = e; m.keys.Next.SetEnabled(false) }
+
+// Start re-checks the exercise in the background as the view opens (the
+// recorded status may be stale: a restored skeleton, a file edited
+// elsewhere), in watch mode if watch is set. Call it once, after New.
+func (m *Model) Start(watch bool) tea.Cmd {
+	var cmd tea.Cmd
+	if watch {
+		*m, cmd = m.toggleWatch()
+	} else {
+		*m, cmd = m.startCheck()
+	}
+	m.quiet = m.checking // its result must not scroll the statement away
+	return cmd
 }
 
 // SetSize sets the space the view may draw in.
@@ -185,8 +216,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.err != nil {
 			m.notice = "Reset failed: " + msg.err.Error()
 		} else {
-			m.notice = "Restored the skeleton from git."
 			m.report = nil
+			// The recorded status is the old code's: check the skeleton.
+			nm, cmd := m.startCheck()
+			nm.notice = "Restored the skeleton from git; checking it…"
+			nm.layout()
+			return nm, cmd
 		}
 		m.layout()
 		return m, nil
@@ -228,7 +263,7 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		r.HintsShown++
 		m.prog.SetExercise(m.Ex.ID, r)
 		m.layout()
-		m.vp.GotoBottom()
+		m.scrollTo(fmt.Sprintf("Hint %d of %d", r.HintsShown, len(m.readme.Hints)))
 		return m, nav.Cmd(nav.SaveProgress{})
 	case key.Matches(k, m.keys.Reset):
 		m.asking = confirmReset
@@ -242,12 +277,25 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m.revealSolution()
 		}
 		m.asking = confirmSolution
-	case key.Matches(k, m.keys.RunMine):
-		if m.Ex.Demo == "" {
-			m.notice = "This exercise has no demo to run on your code."
-			return m, nil
-		}
+	case key.Matches(k, m.keys.Next): // enabled once passed, with a next exercise
+		return m, nav.Cmd(nav.NextExercise{After: m.Ex.ID})
+	case key.Matches(k, m.keys.RunMine): // enabled only with a trace demo
 		return m, nav.Cmd(nav.RunMine{ExerciseID: m.Ex.ID, Title: m.Ex.Title})
+	case key.Matches(k, m.keys.NextTest), key.Matches(k, m.keys.PrevTest):
+		return m.moveSelection(key.Matches(k, m.keys.NextTest)), nil
+	case key.Matches(k, m.keys.Expand):
+		if i := m.selectedTest(); i >= 0 {
+			if m.expanded == nil {
+				m.expanded = map[int]bool{}
+			}
+			m.expanded[i] = !m.expanded[i]
+			m.layout()
+			m.vp.SetYOffset(m.selLine)
+		}
+	case key.Matches(k, m.keys.Top):
+		m.vp.GotoTop()
+	case key.Matches(k, m.keys.Bottom):
+		m.vp.GotoBottom()
 	case key.Matches(k, m.keys.Help):
 		m.showHelp = !m.showHelp
 		m.layout()
@@ -288,14 +336,28 @@ func (m Model) revealSolution() (Model, tea.Cmd) {
 			m.notice = "No solution: " + err.Error()
 			return m, nil
 		}
-		m.solution = s
+		m.solution = learnerSolution(s)
 	}
 	m.showSolution = true
 	r := m.prog.Exercise(m.Ex.ID)
 	r.SolutionSeen = true
 	m.prog.SetExercise(m.Ex.ID, r)
 	m.layout()
+	m.scrollTo("Solution")
 	return m, nav.Cmd(nav.SaveProgress{})
+}
+
+// scrollTo scrolls the text so that the heading reading title (what was
+// just revealed: a hint, the solution) is at the top.
+func (m *Model) scrollTo(title string) {
+	for i, l := range strings.Split(m.content.md, "\n") {
+		t := strings.TrimSpace(ansi.Strip(l))
+		if t == title || t == "## "+title {
+			m.vp.SetYOffset(i)
+			return
+		}
+	}
+	m.vp.GotoBottom()
 }
 
 // startCheck runs the grader on a goroutine (a Cmd); the result comes
@@ -304,7 +366,7 @@ func (m Model) startCheck() (Model, tea.Cmd) {
 	m.checkGen++
 	gen := m.checkGen
 	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel, m.checking, m.rerun, m.checkErr = cancel, true, false, nil
+	m.cancel, m.checking, m.rerun, m.checkErr, m.quiet = cancel, true, false, nil, false
 	g, id, self := m.grader, m.Ex.ID, m.self
 	run := func() (msg tea.Msg) {
 		defer func() {
@@ -327,13 +389,32 @@ func (m Model) onChecked(msg checkDoneMsg) (Model, tea.Cmd) {
 	if msg.err == nil || len(msg.rep.Tests) > 0 {
 		rep := msg.rep
 		m.report = &rep
+		m.sel, m.expanded = -1, nil
 		r := m.prog.Exercise(m.Ex.ID)
 		r.Status, r.Checked = rep.Status.String(), time.Now()
 		m.prog.SetExercise(m.Ex.ID, r)
 	}
+	passed := m.report != nil && m.report.Status == check.Passed
+	m.keys.Next.SetEnabled(passed && m.next.ID != "")
+	if m.next.ID != "" {
+		m.keys.Next.SetHelp("n", "next: "+m.next.Title)
+	}
+	if m.notice != "" && strings.HasPrefix(m.notice, "Saved ") {
+		m.notice = "" // "Saved x.go; checking…" is answered now
+	}
 	m.layout()
-	m.vp.GotoBottom() // the results are at the end
+	if m.quiet {
+		m.quiet = false // the check on opening: the statement stays in view
+	} else {
+		m.vp.GotoBottom() // the results are at the end
+		if m.selectedTest() >= 0 {
+			m.vp.SetYOffset(m.selLine - 1) // the first failure at the top
+		}
+	}
 	cmds := []tea.Cmd{nav.Cmd(nav.SaveProgress{})}
+	if passed {
+		cmds = append(cmds, nav.Cmd(nav.ExercisePassed{ID: m.Ex.ID}))
+	}
 	if m.rerun {
 		var c tea.Cmd
 		m, c = m.startCheck()
@@ -366,4 +447,47 @@ func (m *Model) stopWatch() {
 		m.watch = nil
 		m.watchGen++
 	}
+}
+
+// selectedTest is the index of the test tab selected, or of the first
+// failed (or not started) one; -1 when there is none.
+func (m Model) selectedTest() int {
+	if m.report == nil {
+		return -1
+	}
+	if m.sel >= 0 && m.sel < len(m.report.Tests) {
+		return m.sel
+	}
+	for _, st := range []check.Status{check.Failed, check.NotStarted} {
+		for i, t := range m.report.Tests {
+			if t.Status == st {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// moveSelection selects the next (or previous) test and scrolls to it.
+func (m Model) moveSelection(forward bool) Model {
+	if m.report == nil || len(m.report.Tests) == 0 {
+		m.notice = "No test results yet: press c to check."
+		return m
+	}
+	n := len(m.report.Tests)
+	i := m.selectedTest()
+	switch {
+	case i < 0 && forward:
+		i = 0
+	case i < 0:
+		i = n - 1
+	case forward:
+		i = (i + 1) % n
+	default:
+		i = (i + n - 1) % n
+	}
+	m.sel = i
+	m.layout()
+	m.vp.SetYOffset(m.selLine - 1)
+	return m
 }

@@ -21,13 +21,13 @@ type contentCache struct {
 
 // layout sizes the viewport and refills it.
 func (m *Model) layout() {
-	w := max(m.width, 20)
-	foot := 3
+	w := max(m.width, 1)
+	foot := 2 // the status line and the keys
 	if m.showHelp {
-		foot += 3
+		foot += 2 // full help has three lines
 	}
 	m.vp.SetWidth(w)
-	m.vp.SetHeight(max(m.height-2-foot, 3))
+	m.vp.SetHeight(theme.BodyRows(m.height, 2, foot))
 
 	hints := m.prog.Exercise(m.Ex.ID).HintsShown
 	var md strings.Builder
@@ -47,7 +47,12 @@ func (m *Model) layout() {
 		m.content.md = lesson.Render(md.String(), w, m.styles.IsDark, theme.NoColor())
 	}
 	off := m.vp.YOffset()
-	m.vp.SetContent(m.content.md + "\n\n" + m.results(w))
+	res := m.results(w)
+	m.selLine = strings.Count(m.content.md, "\n") + 2
+	if before, _, ok := strings.Cut(res, "\n▸ "); ok {
+		m.selLine += strings.Count(before, "\n") + 1
+	}
+	m.vp.SetContent(m.content.md + "\n\n" + res)
 	m.vp.SetYOffset(off)
 }
 
@@ -69,22 +74,42 @@ func (m Model) results(w int) string {
 		return b.String()
 	}
 	r := m.report
-	b.WriteString(statusLine(s, r.Status) + " — " + r.Summary() + "\n")
-	for _, t := range r.Tests {
-		b.WriteString("  " + testLine(s, t) + "\n")
-		if t.Status == check.Failed || t.Status == check.NotStarted {
-			for _, l := range firstLines(t.Output, 6) {
-				b.WriteString("      " + ansi.Truncate(l, w-8, "…") + "\n")
-			}
+	summary := r.Summary()
+	if _, rest, ok := strings.Cut(summary, ": "); ok {
+		summary = rest // the status is already the glyph and word
+	}
+	b.WriteString(statusLine(s, r.Status) + " — " + summary + "\n")
+	sel := m.selectedTest()
+	for i, t := range r.Tests {
+		mark := "  "
+		if i == sel {
+			mark = "▸ "
+		}
+		b.WriteString(mark + testLine(s, t) + "\n")
+		if t.Status != check.Failed && t.Status != check.NotStarted {
+			continue
+		}
+		lines := wrapText(failureText(t.Output), w-6)
+		if len(lines) > collapsedLines && !m.expanded[i] {
+			more := len(lines) - collapsedLines
+			lines = append(lines[:collapsedLines:collapsedLines], s.Subtle.Render(fmt.Sprintf("… %d more lines (tab to this test, enter shows all)", more)))
+		}
+		for _, l := range lines {
+			b.WriteString("      " + l + "\n")
 		}
 	}
 	if r.Status == check.BuildFailed || (len(r.Tests) == 0 && r.Output != "") {
-		for _, l := range firstLines(r.Failure(), 12) {
-			b.WriteString("    " + ansi.Truncate(l, w-6, "…") + "\n")
+		for _, l := range wrapText(r.Failure(), w-4) {
+			b.WriteString("    " + l + "\n")
 		}
 	}
 	if r.Status == check.Passed && !m.showSolution {
 		b.WriteString("\n" + s.Pass.Render("Well done.") + " Press s to compare with the workbook's solution.\n")
+		if m.next.ID != "" {
+			b.WriteString("Press n for the next exercise: " + m.next.Title + ".\n")
+		} else {
+			b.WriteString("That was the last exercise of the workbook.\n")
+		}
 	}
 	return b.String()
 }
@@ -119,20 +144,13 @@ func statusLine(s Styles, st check.Status) string {
 }
 
 func testLine(s Styles, t check.TestResult) string {
-	return fmt.Sprintf("%-16s %s", statusLine(s, t.Status), t.Name)
-}
-
-func firstLines(s string, n int) []string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = append(lines[:n], fmt.Sprintf("… (%d more lines)", len(lines)-n))
-	}
-	return lines
+	st := statusLine(s, t.Status)
+	return st + strings.Repeat(" ", max(16-ansi.StringWidth(st), 0)) + " " + t.Name
 }
 
 // View draws the exercise.
 func (m Model) View() string {
-	w := max(m.width, 20)
+	w := max(m.width, 1)
 	s := m.styles
 	status := "· not checked"
 	if r := m.prog.Exercise(m.Ex.ID); r.Status != "" {
@@ -148,7 +166,8 @@ func (m Model) View() string {
 		status = "◉ watching · " + status
 	}
 	head := spread(s.Title.Render("Exercise "+m.Ex.ID+" · "+m.readme.Title), status, w)
-	lines := []string{head, s.Subtle.Render(strings.Repeat("─", w)), m.vp.View()}
+	top := []string{head, s.Subtle.Render(strings.Repeat("─", w))}
+	var lines []string
 
 	var line string
 	switch m.asking {
@@ -167,11 +186,16 @@ func (m Model) View() string {
 	m.help.ShowAll = m.showHelp
 	m.help.SetWidth(w)
 	lines = append(lines, m.help.View(m.keys))
-	all := strings.Split(strings.Join(lines, "\n"), "\n")
-	for i, l := range all {
-		all[i] = ansi.Truncate(l, w, "…")
+	return theme.Frame(top, []string{m.vp.View()}, lines, w, max(m.height, 1))
+}
+
+// GlyphWord is Glyph for a status recorded as its word ("passed"); an
+// unknown word comes back as it is.
+func GlyphWord(word string) string {
+	if st := statusOf(word); st != check.StatusUnknown {
+		return Glyph(st)
 	}
-	return strings.Join(all, "\n")
+	return word
 }
 
 // statusOf maps a status's word back to the status.

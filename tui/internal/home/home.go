@@ -67,6 +67,7 @@ type Model struct {
 	cursor   int // index into rows; always a lesson row
 	prog     *progress.Progress
 	Notice   string // shown above the help line, e.g. a damaged progress file
+	Status   string // a one-line status above the legend: the re-check at start
 	width    int
 	height   int
 	showHelp bool
@@ -154,7 +155,7 @@ func Mark(prog *progress.Progress, lessonID string) (glyph, word string) {
 
 // View draws the screen.
 func (m Model) View() string {
-	w, h := max(m.width, 30), max(m.height, 8)
+	w, h := max(m.width, 1), max(m.height, 1)
 	s := m.styles
 	total, done := 0, 0
 	for _, r := range m.rows {
@@ -167,6 +168,7 @@ func (m Model) View() string {
 	}
 	head := spread(s.Title.Render("Async runtime workbook"), s.Subtle.Render(fmt.Sprintf("%d/%d lessons done", done, total)), w)
 	sub := s.Subtle.Render("Build an async runtime, one lesson at a time.")
+	bar := m.exerciseBar(w)
 
 	var lines []string
 	for i, r := range m.rows {
@@ -196,13 +198,20 @@ func (m Model) View() string {
 			foot = append(foot, s.Warning.Render(l))
 		}
 	}
+	if m.Status != "" {
+		foot = append(foot, s.Subtle.Render(m.Status))
+	}
 	legend := s.Subtle.Render("✓ done  ▸ current  · not started")
 	foot = append(foot, legend)
 	m.help.ShowAll = m.showHelp
 	m.help.SetWidth(w)
 	foot = append(foot, strings.Split(m.help.View(m.keys), "\n")...)
 
-	room := max(h-2-len(foot), 1)
+	top := []string{head, sub}
+	if bar != "" {
+		top = []string{head, bar, sub}
+	}
+	room := theme.BodyRows(h, len(top), len(foot))
 	// Scroll so the cursor's line is visible (lines has 2 extra per phase).
 	cur := m.lineOf(m.cursor)
 	start := max(0, min(cur-room/2, len(lines)-room))
@@ -211,12 +220,7 @@ func (m Model) View() string {
 	for len(body) < room {
 		body = append(body, "")
 	}
-	all := append([]string{head, sub}, body...)
-	all = append(all, foot...)
-	for i, l := range all {
-		all[i] = ansi.Truncate(l, w, "…")
-	}
-	return strings.Join(all, "\n")
+	return theme.Frame(top, body, foot, w, h)
 }
 
 // lineOf maps a row index to its line index in View's list.
@@ -255,4 +259,32 @@ func spread(left, right string, w int) string {
 		return left + " " + right
 	}
 	return left + strings.Repeat(" ", gap) + right
+}
+
+// exerciseBar is the exercises' progress: "Exercises 3/12 passed
+// [███░░░░░░░] · next: The run loop (phase1/03-run-loop)". The bar is
+// glyphs, so it reads without colour.
+func (m Model) exerciseBar(w int) string {
+	all := m.cat.AllExercises()
+	passed := 0
+	var next string
+	for _, e := range all {
+		if m.prog.Passed(e.ID) {
+			passed++
+		} else if next == "" {
+			next = e.Title + " (" + e.ID + ")"
+		}
+	}
+	if len(all) == 0 {
+		return ""
+	}
+	cells := min(max(w/5, 8), 24)
+	full := passed * cells / len(all)
+	s := fmt.Sprintf("Exercises %d/%d passed [%s%s]", passed, len(all), strings.Repeat("█", full), strings.Repeat("░", cells-full))
+	if next != "" {
+		s += " · next: " + next
+	} else {
+		s += " · all passed"
+	}
+	return s
 }

@@ -12,8 +12,9 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/glamour/v2"
+	"charm.land/glamour/v2/ansi"
 	"charm.land/glamour/v2/styles"
-	"github.com/charmbracelet/x/ansi"
+	xansi "github.com/charmbracelet/x/ansi"
 
 	"asyncworkbook/phases"
 	"asyncworkbook/tui/internal/nav"
@@ -24,7 +25,7 @@ import (
 // KeyMap is the lesson view's key bindings. Scrolling keys are the
 // viewport's own (↑/↓, pgup/pgdn, space).
 type KeyMap struct {
-	Demo, Exercise, Done, Help, Back key.Binding
+	Demo, Exercise, Done, Top, Bottom, Help, Back key.Binding
 }
 
 // DefaultKeyMap returns the lesson view's default bindings.
@@ -32,7 +33,9 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Demo:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "visualise demo")),
 		Exercise: key.NewBinding(key.WithKeys("e", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("e/1-9", "exercise")),
-		Done:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mark done")),
+		Done:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "mark done")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "bottom")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Back:     key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q", "back")),
 	}
@@ -45,8 +48,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 // FullHelp is the help shown with ?.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	vp := viewport.DefaultKeyMap()
-	return [][]key.Binding{{k.Demo, k.Exercise, k.Done}, {vp.Up, vp.Down, vp.PageUp, vp.PageDown}, {k.Help, k.Back}}
+	vp := theme.ScrollKeys()
+	return [][]key.Binding{{k.Demo, k.Exercise, k.Done}, {vp.Up, vp.Down, vp.PageUp, vp.PageDown}, {k.Top, k.Bottom, k.Help, k.Back}}
 }
 
 // Styles is the lesson view's look.
@@ -91,6 +94,7 @@ func New(cat *phases.Catalogue, l phases.Lesson, prog *progress.Progress) Model 
 		Lesson: l, prog: prog, render: &renderCache{},
 		vp: viewport.New(), width: 80, height: 24,
 	}
+	m.vp.KeyMap = theme.ScrollKeys()
 	m.phase, _ = cat.PhaseOf(l.ID)
 	for i, pl := range m.phase.Lessons {
 		if pl.ID == l.ID {
@@ -101,6 +105,14 @@ func New(cat *phases.Catalogue, l phases.Lesson, prog *progress.Progress) Model 
 		if e, ok := cat.Exercise(id); ok {
 			m.exercise = append(m.exercise, e)
 		}
+	}
+	// The footer shows only keys that do something in this lesson.
+	m.keys.Demo.SetEnabled(l.Demo != "")
+	m.keys.Exercise.SetEnabled(len(m.exercise) > 0)
+	if n := len(m.exercise); n == 1 {
+		m.keys.Exercise.SetHelp("e/1", "exercise")
+	} else if n > 1 {
+		m.keys.Exercise.SetHelp(fmt.Sprintf("e/1-%d", min(n, 9)), "exercise")
 	}
 	text, err := phases.LessonText(l)
 	if err != nil {
@@ -133,9 +145,9 @@ func (m Model) footerLines() int {
 }
 
 func (m *Model) layout() {
-	w := max(m.width, 20)
+	w := max(m.width, 1)
 	m.vp.SetWidth(w)
-	m.vp.SetHeight(max(m.height-2-m.footerLines(), 3))
+	m.vp.SetHeight(theme.BodyRows(m.height, 2, m.footerLines()))
 	plain := theme.NoColor()
 	c := m.render
 	if c.output == "" || c.width != w || c.dark != m.styles.IsDark || c.plain != plain {
@@ -158,6 +170,17 @@ func Render(markdown string, width int, dark, plain bool) string {
 		style = styles.ASCIIStyleConfig
 	case !dark:
 		style = styles.LightStyleConfig
+	}
+	if !plain {
+		// With colour a heading is bold and coloured: the "## " glamour
+		// writes before it is markdown showing through. Code blocks lose
+		// their extra margin, so fewer code lines wrap at 80 columns.
+		// (The ASCII style keeps both: there they are the only marks.)
+		for _, h := range []*ansi.StyleBlock{&style.H2, &style.H3, &style.H4, &style.H5, &style.H6} {
+			h.Prefix = ""
+		}
+		zero := uint(0)
+		style.CodeBlock.Margin = &zero
 	}
 	r, err := glamour.NewTermRenderer(glamour.WithStyles(style), glamour.WithWordWrap(max(width-4, 20)))
 	if err != nil {
@@ -187,6 +210,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(k, m.keys.Done):
 			return m, nav.Cmd(nav.SetDone{LessonID: m.Lesson.ID, Done: !m.prog.Done[m.Lesson.ID]})
+		case key.Matches(k, m.keys.Top):
+			m.vp.GotoTop()
+			return m, nil
+		case key.Matches(k, m.keys.Bottom):
+			m.vp.GotoBottom()
+			return m, nil
 		case key.Matches(k, m.keys.Help):
 			m.showHelp = !m.showHelp
 			m.layout()
@@ -223,18 +252,15 @@ func (m Model) pickExercise(k string) (phases.Exercise, bool) {
 
 // View draws the lesson.
 func (m Model) View() string {
-	w := max(m.width, 20)
+	w := max(m.width, 1)
 	s := m.styles
 	title := fmt.Sprintf("Phase %d · Lesson %d/%d · %s", m.phase.Number, m.index, len(m.phase.Lessons), m.Lesson.Title)
 	state := "· not started"
 	if m.prog.Done[m.Lesson.ID] {
 		state = "✓ done"
 	}
-	lines := []string{
-		spread(s.Title.Render(title), state, w),
-		s.Subtle.Render(strings.Repeat("─", w)),
-		m.vp.View(),
-	}
+	head := []string{spread(s.Title.Render(title), state, w), s.Subtle.Render(strings.Repeat("─", w))}
+	var lines []string
 	if len(m.exercise) > 0 {
 		var parts []string
 		for i, e := range m.exercise {
@@ -257,16 +283,11 @@ func (m Model) View() string {
 	m.help.ShowAll = m.showHelp
 	m.help.SetWidth(w)
 	lines = append(lines, m.help.View(m.keys))
-	out := strings.Join(lines, "\n")
-	all := strings.Split(out, "\n")
-	for i, l := range all {
-		all[i] = ansi.Truncate(l, w, "…")
-	}
-	return strings.Join(all, "\n")
+	return theme.Frame(head, []string{m.vp.View()}, lines, w, max(m.height, 1))
 }
 
 func spread(left, right string, w int) string {
-	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	gap := w - xansi.StringWidth(left) - xansi.StringWidth(right)
 	if gap < 1 {
 		return left + " " + right
 	}

@@ -37,7 +37,7 @@ func TestKeysAskForDemoExerciseAndDone(t *testing.T) {
 		"v": nav.OpenDemo{DemoID: l.Demo},
 		"1": nav.OpenExercise{ID: l.Exercises[0]},
 		"e": nav.OpenExercise{ID: l.Exercises[0]},
-		"m": nav.SetDone{LessonID: l.ID, Done: true},
+		"d": nav.SetDone{LessonID: l.ID, Done: true},
 		"q": nav.Back{},
 	} {
 		_, msgs := press(m, k)
@@ -83,6 +83,77 @@ func TestViewShowsTitleAndExercises(t *testing.T) {
 	for _, want := range []string{l.Title, "1) ✓ " + ex.Title, "v visualise demo"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+// TestFooterShowsOnlyKeysThatWork: a lesson without exercises does not
+// offer e/1-9 (and they do nothing), one without a demo does not offer v;
+// g/G (home/end) jump to the top and bottom.
+func TestFooterShowsOnlyKeysThatWork(t *testing.T) {
+	cat := phases.Default()
+	var bare, full phases.Lesson
+	for _, l := range cat.Lessons() {
+		if len(l.Exercises) == 0 && bare.ID == "" {
+			bare = l
+		}
+		if len(l.Exercises) > 0 && l.Demo != "" && full.ID == "" {
+			full = l
+		}
+	}
+	if bare.ID == "" || full.ID == "" {
+		t.Skip("the catalogue has no lesson without exercises")
+	}
+	m := New(cat, bare, &progress.Progress{})
+	m.SetSize(120, 30)
+	if v := testkeys.Plain(m.View()); strings.Contains(v, "exercise") && strings.Contains(v, "e/1") {
+		t.Errorf("a lesson without exercises offers them:\n%s", v)
+	}
+	for _, k := range []string{"e", "1"} {
+		if _, msgs := press(m, k); len(msgs) != 0 {
+			t.Errorf("%s in a lesson without exercises: %v", k, msgs)
+		}
+	}
+	m = New(cat, full, &progress.Progress{})
+	m.SetSize(120, 30)
+	if v := testkeys.Plain(m.View()); !strings.Contains(v, "e/1") || !strings.Contains(v, "d mark done") {
+		t.Errorf("footer lacks e/1-n or d:\n%s", v)
+	}
+	m.SetSize(120, 8)
+	m, _ = press(m, "G")
+	if !m.vp.AtBottom() {
+		t.Error("G did not go to the bottom")
+	}
+	m, _ = press(m, "g")
+	if !m.vp.AtTop() {
+		t.Error("g did not go to the top")
+	}
+}
+
+// TestNoEllipsisColumnAndNoMarkdownHeadings: scrolled anywhere in any
+// lesson at 80 columns, with colour, no line is cut only for glamour's
+// padding (a column of "…" down the right edge), and headings are shown
+// as headings, not with their "##".
+func TestNoEllipsisColumnAndNoMarkdownHeadings(t *testing.T) {
+	cat := phases.Default()
+	for _, l := range cat.Lessons() {
+		m := New(cat, l, &progress.Progress{})
+		m.SetSize(80, 24)
+		for range 40 {
+			v := testkeys.Plain(m.View())
+			cut := 0
+			for _, line := range strings.Split(v, "\n") {
+				if strings.HasSuffix(line, "…") {
+					cut++
+				}
+				if strings.HasPrefix(strings.TrimSpace(line), "## ") {
+					t.Fatalf("%s: a heading shows its markdown: %q", l.ID, line)
+				}
+			}
+			if cut > 3 {
+				t.Fatalf("%s: %d lines end in …:\n%s", l.ID, cut, v)
+			}
+			m, _ = press(m, "pgdown")
 		}
 	}
 }

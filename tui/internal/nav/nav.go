@@ -33,3 +33,11 @@ type RunMine struct{ ExerciseID, Title string }
 // SaveProgress asks the app to write the progress file (a screen changed
 // the shared progress record).
 type SaveProgress struct{}
+
+// ExercisePassed says an exercise's check passed: the app marks its
+// lesson done once all of the lesson's exercises have passed.
+type ExercisePassed struct{ ID string }
+
+// NextExercise asks to replace the exercise on screen with the one after
+// it in the workbook's order.
+type NextExercise struct{ After string }

@@ -3,6 +3,7 @@ package tracestate
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"asyncworkbook/phases/trace"
 )
@@ -94,8 +95,10 @@ func (s *State) Explain(e *trace.Event) string {
 		switch {
 		case e.Ready:
 			return fmt.Sprintf("%s returned Ready: its work is finished.", who)
-		case t != nil && t.Stuck:
+		case t != nil && (t.Stuck || t.NoWaker):
 			return fmt.Sprintf("%s returned Pending without handing its waker to anyone: nothing can wake it (a lost wakeup).", who)
+		case t != nil && t.registered && len(t.Holders) > 1:
+			return fmt.Sprintf("%s returned Pending; its waker is held by %s: the first to fire it wakes %s.", who, strings.Join(t.Holders, " and "), who)
 		case t != nil && t.registered:
 			return fmt.Sprintf("%s returned Pending after handing its waker to %s.", who, t.Holder)
 		}
@@ -129,10 +132,19 @@ func (s *State) Explain(e *trace.Event) string {
 	case trace.OpCancelled:
 		return fmt.Sprintf("%s dropped its %s (user_data %#x) while in flight: an ASYNC_CANCEL goes to the kernel, and the %s's memory stays pinned until its own CQE arrives.", who, e.Op, e.UserData, e.Op)
 	case trace.Unparked:
-		if e.Note != "" {
-			return fmt.Sprintf("The executor wakes up: %s.", e.Note)
+		// The wake that ends a park comes from another goroutine, which
+		// only leaves the task in the executor's inbox: the Woken event
+		// is recorded after this one, when the executor takes it in. Say
+		// so, so that the effect is not explained before its cause.
+		switch e.Note {
+		case "work already waiting":
+			return "The executor does not sleep: a waker fired from another goroutine (a timer, an I/O completion) while it was getting ready to park, so a wake is already in its inbox. The next events take it in: woken, then queued."
+		case "woken":
+			return "The executor wakes up: a waker fired from another goroutine while it slept. The next events say whose: woken, then queued."
+		case "":
+			return "The executor wakes up."
 		}
-		return "The executor wakes up."
+		return fmt.Sprintf("The executor wakes up: %s. The wakes that came in meanwhile follow.", e.Note)
 	}
 	if e.Task != 0 {
 		return fmt.Sprintf("%s: %s.", who, e.Kind)

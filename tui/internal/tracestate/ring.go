@@ -21,11 +21,14 @@ import (
 //	Woken        by a completion, for the last CQE's task: the link is
 //	             confirmed (or marked coalesced)
 //
-// SQ and CQ come from the latest event carrying ring positions. The
-// reactor's own requests — the eventfd wakeup READ, ASYNC_CANCEL — are not
-// traced when prepared, only when their CQEs come back, so they never
-// appear in the table; a LINK_TIMEOUT is traced both ways (its user_data
-// is the same for every one: the table keeps duplicates in order).
+// SQ and CQ come from the latest event carrying ring positions. On a
+// runtime that does not trace the reactor's own requests (the eventfd
+// wakeup READ, ASYNC_CANCEL) when prepared, only when their CQEs come
+// back, they are not in the table, but the SQ's tail counts them:
+// OwnSQEs and OwnInFlight say how many, so the counts shown agree with
+// the queues. A runtime that traces them has them in the table like any
+// op. A LINK_TIMEOUT is traced both ways (its user_data is the same for
+// every one: the table keeps duplicates in order).
 
 // The reactor's own user_data values (phase2-iouring: udEventfd, udCancel,
 // udLinkTimeout): the top bit set means "no op table entry".
@@ -114,6 +117,7 @@ type Ring struct {
 	Submits   int // Submitted events (io_uring_enter calls)
 	Reaped    int // CQEReaped events
 	Cancelled int // OpCancelled events
+	OwnReaped int // CQEs of the reactor's own requests that no SQEPrepared traced
 
 	// Unsubmitted counts traced SQEs prepared since the last Submitted:
 	// a Submitted with a larger Count also sent the reactor's own.
@@ -127,6 +131,30 @@ type Ring struct {
 	Reaping   bool
 	ReapIndex uint32
 }
+
+// CQWaiting returns how many CQEs sit in the CQ not yet handled: the
+// queue's entries less those of the batch being reaped already reaped.
+func (r *Ring) CQWaiting() int {
+	n := int(Occupied(r.CQ))
+	if r.Reaping {
+		n -= int(r.ReapIndex-r.CQ.Head) + 1
+	}
+	return max(n, 0)
+}
+
+// OwnSQEs returns how many SQEs the SQ's tail counts that no SQEPrepared
+// event traced: the reactor's own (its eventfd READ, ASYNC_CANCELs), on a
+// runtime that does not trace them. 0 without ring positions.
+func (r *Ring) OwnSQEs() int {
+	if !r.HasPos || r.SQ.Entries == 0 || int(r.SQ.Tail) < r.Prepared {
+		return 0
+	}
+	return int(r.SQ.Tail) - r.Prepared
+}
+
+// OwnInFlight returns how many of the reactor's untraced SQEs have no
+// CQE yet (see OwnSQEs).
+func (r *Ring) OwnInFlight() int { return max(r.OwnSQEs()-r.OwnReaped, 0) }
 
 // HasRing reports whether any phase-2 event has been applied.
 func (s *State) HasRing() bool { return s.Ring.Seen }
@@ -210,6 +238,15 @@ func (s *State) applyRing(e *trace.Event) {
 		r.Cancelled++
 		if i := r.find(e.Exec, e.UserData); i >= 0 {
 			r.Ops[i].Stage = Cancelling
+			// The event names the op by user_data only: fill in what
+			// its SQE said, so the log reads "READ fd=12", not fd=0.
+			if e.Op == "" {
+				e.Op = r.Ops[i].Op
+			}
+			if e.FD == 0 {
+				e.FD = r.Ops[i].FD
+			}
+			s.Last = *e
 		}
 	case trace.CQEReaped:
 		r.Reaped++
@@ -223,6 +260,8 @@ func (s *State) applyRing(e *trace.Event) {
 			c.Cancelled = o.Stage == Cancelling || (e.Task == 0 && !c.Own()) // an orphan
 			c.Age, c.AgeNS = s.Events-o.At, e.Time-o.Time
 			r.Ops = slices.Delete(r.Ops, i, i+1)
+		} else if c.Own() {
+			r.OwnReaped++
 		}
 		r.LastCQE = c
 		// Which CQ entry is this? The first of a batch is at the head;

@@ -40,6 +40,8 @@ package tracestate
 
 import (
 	"maps"
+	"slices"
+	"strings"
 
 	"asyncworkbook/phases/trace"
 )
@@ -85,12 +87,19 @@ type Task struct {
 	Status    Status
 	Polls     int
 	Wakes     int
-	LastWaker string // who fired its waker last: "T2", "timer", "goroutine", "CQE"...
-	Holder    string // who was handed its waker in its last poll
-	Note      string // panic value
+	LastWaker string   // who fired its waker last: "T2", "timer", "goroutine", "CQE"...
+	Holder    string   // who was handed its waker last
+	Holders   []string // everyone holding its waker now: added when handed, removed when fired
+	Note      string   // panic value
 	// Stuck: the task's last poll returned Pending without handing its
 	// waker to anyone, and nothing has woken it since: a lost wakeup.
 	Stuck bool
+	// NoWaker: the poll that just ended returned Pending without handing
+	// out its waker. It becomes Stuck with the next event, unless that
+	// event is the task's panic: an executor that catches a panic may
+	// first record the poll as ended pending (older traces do), and a
+	// panic is not a lost wakeup.
+	NoWaker bool
 
 	registered  bool // a WakerRegistered happened during the current poll
 	wokenInPoll bool // a Woken happened during the current poll
@@ -127,6 +136,7 @@ type State struct {
 	Current Key         // the task being polled, or the zero Key
 	Ring    Ring        // phase 2: the io_uring rings (ring.go)
 	execs   []uint32    // executors seen, in order
+	noWaker []Key       // tasks whose NoWaker the next event settles
 	index   map[Key]int // Key → position in Tasks
 }
 
@@ -134,8 +144,12 @@ type State struct {
 func (s *State) Clone() *State {
 	c := *s
 	c.Tasks = append([]Task(nil), s.Tasks...)
+	for i := range c.Tasks {
+		c.Tasks[i].Holders = slices.Clone(c.Tasks[i].Holders)
+	}
 	c.Queue = append([]Key(nil), s.Queue...)
 	c.execs = append([]uint32(nil), s.execs...)
+	c.noWaker = append([]Key(nil), s.noWaker...)
 	c.index = maps.Clone(s.index)
 	c.Ring = s.Ring.clone()
 	return &c
@@ -192,9 +206,11 @@ func (s *State) unqueue(k Key) {
 // Apply moves the state past one event (see the table in the package
 // documentation). It never fails: events it cannot make sense of (their
 // task unknown, a queue entry missing) are applied as well as they can.
+// It fills in an OpCancelled's Op and FD from its SQE when e lacks them.
 func (s *State) Apply(e *trace.Event) {
 	s.Events++
 	s.Last = *e
+	s.settleNoWaker(e)
 	if n := len(s.execs); n == 0 || s.execs[n-1] != e.Exec {
 		s.noteExec(e.Exec)
 	}
@@ -248,9 +264,13 @@ func (s *State) Apply(e *trace.Event) {
 		if t.Holder == "" {
 			t.Holder = "(unnamed)" // Context.Waker() names no holder
 		}
+		if !slices.Contains(t.Holders, t.Holder) {
+			t.Holders = append(t.Holders, t.Holder)
+		}
 	case trace.Woken:
 		t.Wakes++
 		t.LastWaker = s.sourceLabel(e)
+		t.Holders = dropFiredHolder(t.Holders, t.LastWaker)
 		t.Stuck = false
 		if t.Status == Running {
 			t.wokenInPoll = true
@@ -259,10 +279,16 @@ func (s *State) Apply(e *trace.Event) {
 		s.Current = Key{}
 		if !e.Ready {
 			t.Status = Pending
-			t.Stuck = !t.registered && !t.wokenInPoll
+			// A poll ended by a panic (Note says so) lost no wakeup.
+			t.NoWaker = !t.registered && !t.wokenInPoll && !strings.Contains(e.Note, "panic")
+			t.Stuck = false
+			if t.NoWaker {
+				s.noWaker = append(s.noWaker, t.Key)
+			}
 		}
 	case trace.Completed, trace.Cancelled, trace.Panicked:
 		s.unqueue(t.Key)
+		t.Holders = nil // a finished task's waker wakes nothing
 		t.Stuck = false
 		switch e.Kind {
 		case trace.Completed:
@@ -281,6 +307,39 @@ func (s *State) Apply(e *trace.Event) {
 			s.Phase = PhaseDone
 		}
 	}
+}
+
+// dropFiredHolder removes the holder that fired a waker: the one whose
+// name is the waker's source ("timer", "T2" in "join handle T2"), or, when
+// none matches (a goroutine, an unnamed holder), every holder: the wake
+// has happened, and a waker kept after it wakes nothing new.
+func dropFiredHolder(holders []string, by string) []string {
+	for i, h := range holders {
+		if h == by || strings.HasSuffix(h, " "+by) || strings.HasPrefix(h, by+" ") || strings.Contains(h, "("+by+")") {
+			return slices.Delete(slices.Clone(holders), i, i+1)
+		}
+	}
+	return nil
+}
+
+// settleNoWaker turns the NoWaker of the poll before e into Stuck, unless
+// e is that task's panic (or anything that wakes or ends it, which the
+// cases of Apply handle after this).
+func (s *State) settleNoWaker(e *trace.Event) {
+	if len(s.noWaker) == 0 {
+		return
+	}
+	for _, k := range s.noWaker {
+		t := s.Task(k)
+		if t == nil || !t.NoWaker {
+			continue
+		}
+		t.NoWaker = false
+		if !(e.Kind == trace.Panicked && k == (Key{e.Exec, e.Task})) {
+			t.Stuck = true
+		}
+	}
+	s.noWaker = s.noWaker[:0]
 }
 
 func (s *State) noteExec(x uint32) {

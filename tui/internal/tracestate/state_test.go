@@ -79,6 +79,10 @@ func TestPollTakesTheFrontOfTheQueue(t *testing.T) {
 func TestPendingWithoutWakerIsStuck(t *testing.T) {
 	s, evs := replay(t, 18) // T4 "forgetful" returned Pending, no waker handed over
 	k := Key{1, 4}
+	if t4 := s.Task(k); !t4.NoWaker || t4.Stuck {
+		t.Fatalf("T4 right after its poll: NoWaker %v Stuck %v, want true, false (the next event settles it)", t4.NoWaker, t4.Stuck)
+	}
+	s, _ = replay(t, 19) // the executor moved on: T4 is stuck
 	if !s.Task(k).Stuck {
 		t.Fatalf("T4 not flagged stuck\n%s", dump(s))
 	}
@@ -259,6 +263,82 @@ func TestPhase2EventsAreExplained(t *testing.T) {
 		got := s.Explain(&e)
 		if !strings.HasSuffix(got, ".") || strings.Contains(got, "#") {
 			t.Errorf("Explain(%v) = %q", e, got)
+		}
+	}
+}
+
+// TestPanicAfterPollEndedIsNotALostWakeup: an executor that records a
+// panicking poll as ended pending, then the panic (older traces), must
+// not have the task flagged stuck at any point after the panic.
+func TestPanicAfterPollEndedIsNotALostWakeup(t *testing.T) {
+	var s State
+	evs := []trace.Event{
+		{Seq: 1, Exec: 1, Task: 7, Kind: trace.Spawned, Queue: 1},
+		{Seq: 2, Exec: 1, Task: 7, Kind: trace.PollStarted},
+		{Seq: 3, Exec: 1, Task: 7, Kind: trace.PollEnded},
+		{Seq: 4, Exec: 1, Task: 7, Kind: trace.Panicked, Note: "boom"},
+		{Seq: 5, Exec: 1, Kind: trace.Turn},
+	}
+	for i := range evs {
+		s.Apply(&evs[i])
+		if t7 := s.Task(Key{1, 7}); t7.Stuck {
+			t.Fatalf("after event %d (%s), T7 is flagged stuck:\n%s", i+1, evs[i].Kind, dump(&s))
+		}
+	}
+	if got := s.Stuck(); len(got) != 0 {
+		t.Fatalf("Stuck() = %v after a panic", got)
+	}
+	// A poll-ended that says it was a panic is not a lost wakeup either.
+	var s2 State
+	for _, e := range []trace.Event{evs[0], evs[1], {Seq: 3, Exec: 1, Task: 7, Kind: trace.PollEnded, Note: "panicked"}, evs[4]} {
+		s2.Apply(&e)
+	}
+	if t7 := s2.Task(Key{1, 7}); t7.Stuck || t7.NoWaker {
+		t.Fatalf("a poll-ended noted as a panic is flagged:\n%s", dump(&s2))
+	}
+}
+
+// TestHoldersAreEveryoneHoldingTheWakerNow: handing the waker to two
+// holders lists both; the one that fires it is removed, a wake from no
+// holder clears them, a finished task holds none.
+func TestHoldersAreEveryoneHoldingTheWakerNow(t *testing.T) {
+	var s State
+	apply := func(e trace.Event) { s.Apply(&e) }
+	holders := func() []string { return s.Task(Key{1, 1}).Holders }
+	apply(trace.Event{Exec: 1, Task: 1, Kind: trace.Spawned, Queue: 1})
+	apply(trace.Event{Exec: 1, Task: 2, Kind: trace.Spawned, Queue: 2})
+	apply(trace.Event{Exec: 1, Task: 1, Kind: trace.PollStarted})
+	apply(trace.Event{Exec: 1, Task: 1, Kind: trace.WakerRegistered, Holder: "timer"})
+	apply(trace.Event{Exec: 1, Task: 1, Kind: trace.WakerRegistered, Holder: "join handle T2"})
+	apply(trace.Event{Exec: 1, Task: 1, Kind: trace.WakerRegistered, Holder: "timer"})
+	apply(trace.Event{Exec: 1, Task: 1, Kind: trace.PollEnded})
+	if got := holders(); !slices.Equal(got, []string{"timer", "join handle T2"}) {
+		t.Fatalf("holders %v, want [timer, join handle T2]", got)
+	}
+	apply(trace.Event{Exec: 1, Task: 1, Kind: trace.Woken, By: trace.SourceTask, From: 2})
+	if got := holders(); !slices.Equal(got, []string{"timer"}) {
+		t.Fatalf("after T2 fired it: holders %v, want [timer]", got)
+	}
+	apply(trace.Event{Exec: 1, Task: 1, Kind: trace.Woken, By: trace.SourceGoroutine})
+	if got := holders(); len(got) != 0 {
+		t.Fatalf("after a wake from no holder: %v, want none", got)
+	}
+	apply(trace.Event{Exec: 1, Task: 1, Kind: trace.WakerRegistered, Holder: "timer"})
+	apply(trace.Event{Exec: 1, Task: 1, Kind: trace.Completed})
+	if got := holders(); len(got) != 0 {
+		t.Fatalf("a completed task still has holders %v", got)
+	}
+}
+
+// TestUnparkExplainsTheWakeThatFollows: the executor records a wake from
+// another goroutine after the unpark it caused; the unpark's sentence
+// says the cause comes next, so no wake is explained before its cause.
+func TestUnparkExplainsTheWakeThatFollows(t *testing.T) {
+	var s State
+	for _, note := range []string{"work already waiting", "woken"} {
+		got := s.Explain(&trace.Event{Exec: 1, Kind: trace.Unparked, Note: note})
+		if !strings.Contains(got, "another goroutine") || !strings.Contains(got, "next events") {
+			t.Errorf("Unparked (%s): %q", note, got)
 		}
 	}
 }

@@ -44,9 +44,20 @@ type Feed struct {
 	mu      sync.Mutex
 	buf     []trace.Event
 	dropped int
+	clocks  map[uint32]execClock // per executor: runtime time (see Event)
 
 	err      error // the demo's result; read after <-done
 	releases atomic.Uint64
+
+	// Runtime time: while the runtime is stopped for the learner its
+	// clock runs on, so event times would count the learner's pauses (an
+	// op "in flight 2.0s"). paused is the total wall time, in ns, spent
+	// stopped; stoppedAt the nowNS reading when the
+	// current stop was seen, 0 when running. Both are written by the UI
+	// goroutine (Listen's Cmd, a release) and paused is read by the
+	// runtime's after a release, which the Stepper's mutex orders.
+	paused    atomic.Int64
+	stoppedAt atomic.Int64
 }
 
 // StartFeed runs run(stepper) on a new goroutine and returns its Feed.
@@ -83,6 +94,27 @@ func (f *Feed) Event(e *trace.Event) {
 			f.buf = make([]trace.Event, 0, 256)
 		}
 		f.buf = append(f.buf, *e)
+		// Runtime time: the pauses since this executor's first event
+		// taken out (each executor's clock starts at its own start).
+		// An event carries the clock reading of the last turn, poll or
+		// park: one the same as the event before keeps its runtime time
+		// (the pause since came after that reading), and runtime time
+		// never goes back.
+		p := f.paused.Load()
+		c, seen := f.clocks[e.Exec]
+		if !seen {
+			if f.clocks == nil {
+				f.clocks = map[uint32]execClock{}
+			}
+			c = execClock{base: p, raw: -1}
+		}
+		adj := c.adj
+		if e.Time != c.raw {
+			adj = max(e.Time-(p-c.base), c.adj)
+		}
+		c.raw, c.adj = e.Time, adj
+		f.clocks[e.Exec] = c
+		f.buf[len(f.buf)-1].Time = adj
 	} else {
 		f.dropped++
 	}
@@ -157,6 +189,7 @@ func (f *Feed) Listen() tea.Cmd {
 				// The observer saw e before the stop was announced, so
 				// e is in this drain or an earlier one.
 				rel := f.releases.Load()
+				f.stoppedAt.CompareAndSwap(0, max(nowNS(), 1))
 				evs, d := f.drain()
 				return BatchMsg{Feed: f, Events: evs, Dropped: d, Stop: &e, Releases: rel}
 			case <-f.done:
@@ -167,18 +200,41 @@ func (f *Feed) Listen() tea.Cmd {
 	}
 }
 
+// execClock turns an executor's event times into runtime time.
+type execClock struct {
+	base int64 // paused when the executor's first event came
+	raw  int64 // the last event's own Time
+	adj  int64 // and its runtime time
+}
+
+// clockStart and nowNS are the clock pauses are measured on (monotonic
+// ns); tests replace nowNS.
+var (
+	clockStart = time.Now()
+	nowNS      = func() int64 { return int64(time.Since(clockStart)) }
+)
+
+// release counts a release and ends the current pause: its length is
+// taken out of the times of the events that follow.
+func (f *Feed) release() {
+	f.releases.Add(1)
+	if at := f.stoppedAt.Swap(0); at != 0 {
+		f.paused.Add(nowNS() - at)
+	}
+}
+
 // Releases returns how many releasing commands the UI has issued.
 func (f *Feed) Releases() uint64 { return f.releases.Load() }
 
 // Step releases the runtime for one event.
-func (f *Feed) Step() { f.releases.Add(1); f.stepper.Step() }
+func (f *Feed) Step() { f.release(); f.stepper.Step() }
 
 // Continue lets the runtime run, stopping only at breakpoints.
-func (f *Feed) Continue() { f.releases.Add(1); f.stepper.Continue() }
+func (f *Feed) Continue() { f.release(); f.stepper.Continue() }
 
 // ContinueUntil lets the runtime run to the next event of one of kinds.
 func (f *Feed) ContinueUntil(kinds trace.KindSet) {
-	f.releases.Add(1)
+	f.release()
 	f.stepper.ContinueUntil(kinds)
 }
 

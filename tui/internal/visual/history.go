@@ -45,7 +45,9 @@ func (h *History) Append(evs []trace.Event) (dropped int) {
 	}
 	for i := range evs {
 		h.events = append(h.events, evs[i])
-		h.head.Apply(&evs[i])
+		// Apply may fill in what an event left out (an op-cancelled's
+		// fd): the copy kept is the one it sees.
+		h.head.Apply(&h.events[len(h.events)-1])
 		if len(h.events)%snapEvery == 0 {
 			h.snaps = append(h.snaps, h.head.Clone())
 		}

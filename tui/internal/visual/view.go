@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"asyncworkbook/phases/trace"
+	"asyncworkbook/tui/internal/theme"
 	"asyncworkbook/tui/internal/tracestate"
 )
 
@@ -31,9 +32,16 @@ func (m Model) View() string {
 	return c.s
 }
 
+// compactBelow: a window with fewer rows (or columns) than this gets the
+// compact layout (no panels: the step, its explanation and the keys).
+const compactRows, compactCols = 16, 50
+
 func (m Model) render() string {
-	w, h := max(m.width, 40), max(m.height, 12)
+	w, h := max(m.width, 1), max(m.height, 1)
 	st := m.hist.State()
+	if h < compactRows || w < compactCols {
+		return m.renderCompact(st, w, h)
+	}
 	top := []string{m.headerLine(w), m.loopLine(st, w)}
 	bottom := []string{
 		m.queueLine(st, w),
@@ -45,40 +53,77 @@ func (m Model) render() string {
 	copy(bottom[1:3], now)
 
 	// Tasks and events share what is left, each with a 2-line border;
-	// the ring panel, when shown, takes its rows first.
+	// the ring panel, when shown, takes its rows first. room >= 5 here.
 	room := h - len(top) - len(bottom) - 4
 	ringRows := 0
 	if m.hist.HasRing() && room-ringHeight(h)-2 >= 5 {
 		ringRows = ringHeight(h)
 		room -= ringRows + 2
 	}
-	taskRows := min(len(st.Tasks)+1, max(room/2, 3), room-3)
-	eventRows := room - taskRows
+	taskRows := max(min(len(st.Tasks)+1, max(room/2, 3), room-3), 2)
+	eventRows := max(room-taskRows, 1)
 	all := taskRows + eventRows + 2
 	if ringRows > 0 {
 		all += ringRows + 2
 	}
 
 	var mid string
-	if m.picker.open {
+	switch {
+	case m.picker.open:
 		mid = m.panel("Breakpoints", true, m.picker.view(m.styles, all), w, all)
-	} else if m.showHelp {
-		m.help.ShowAll = true
-		m.help.SetWidth(w - 4)
-		body := m.help.View(m.keys)
-		if m.About != "" {
-			body = ansi.Wordwrap("What to watch for: "+m.About, w-4, "") + "\n\n" + body
-		}
-		mid = m.panel("Keys", false, body, w, all)
-	} else {
+	case m.showHelp:
+		mid = m.panel("Keys", false, m.helpBody(w-4), w, all)
+	default:
 		mid = m.panel("Tasks", m.focus == panelTasks, m.taskTable(st, w-2, taskRows), w, taskRows) + "\n"
 		if ringRows > 0 {
 			mid += m.panel(m.ringTitle(st), m.focus == panelRing, m.ringPanel(st, w-2, h), w, ringRows) + "\n"
 		}
 		mid += m.panel("Events", m.focus == panelEvents, m.eventLog(w-2, eventRows), w, eventRows)
 	}
-	out := strings.Join(top, "\n") + "\n" + mid + "\n" + strings.Join(bottom, "\n")
-	return out
+	return theme.Frame(top, []string{mid}, bottom, w, h)
+}
+
+// helpBody is the "?" panel: what to watch for, then every key.
+func (m Model) helpBody(w int) string {
+	m.help.ShowAll = true
+	m.help.SetWidth(w)
+	body := m.help.View(m.keys)
+	if m.About != "" {
+		body = ansi.Wordwrap("What to watch for: "+m.About, w, "") + "\n\n" + body
+	}
+	return body
+}
+
+// renderCompact is the layout for a small window: no panels, but the
+// step (header), the loop, the run queue, the explanation of the current
+// event and the keys, so stepping still teaches something; the picker
+// and the help take the middle when open.
+func (m Model) renderCompact(st *tracestate.State, w, h int) string {
+	top := []string{m.headerLine(w)}
+	foot := []string{m.statusLine(w), m.helpLine(w)}
+	rows := theme.BodyRows(h, len(top), len(foot))
+	var body []string
+	switch {
+	case m.picker.open:
+		body = []string{m.picker.view(m.styles, rows)}
+	case m.showHelp:
+		body = []string{m.helpBody(w)}
+	default:
+		body = []string{m.loopLine(st, w), m.queueLine(st, w)}
+		if e := m.hist.Current(); e != nil {
+			body = append(body, ansi.Truncate("▸ "+eventText(st, m.hist.Pos(), e), w, "…"))
+		}
+		hint := h >= 8
+		nowRows := max(rows-len(body), 1)
+		if hint && nowRows > 1 {
+			nowRows--
+		}
+		body = append(body, wrapLines("Now: "+m.sentence(st), w, nowRows)...)
+		if hint {
+			body = append(body, m.styles.Subtle.Render(fmt.Sprintf("(a window of %d×%d shows the panels)", max(w, compactCols), max(h, compactRows))))
+		}
+	}
+	return theme.Frame(top, body, foot, w, h)
 }
 
 // panel draws a bordered box of exactly rows inner lines; a focused panel
@@ -129,7 +174,13 @@ func (m Model) headerLine(w int) string {
 	default:
 		right = "… running"
 	}
-	right += fmt.Sprintf(" · event %d/%d", m.hist.Pos(), m.hist.Len())
+	step := fmt.Sprintf("event %d/%d", m.hist.Pos(), m.hist.Len())
+	if lipgloss.Width(right)+len(step)+3+8 > w {
+		// Narrow: the state's glyph only, so the step stays on screen.
+		g, _, _ := strings.Cut(ansi.Strip(right), " ")
+		return spread(left, g+" "+step, w)
+	}
+	right += " · " + step
 	if m.dropped > 0 {
 		right += m.styles.Warning.Render(fmt.Sprintf(" · ⚠ %d events dropped", m.dropped))
 	}
@@ -182,7 +233,22 @@ func (m Model) sentence(st *tracestate.State) string {
 		}
 		return "Nothing has happened yet: press n to step, space to play."
 	}
+	if e.Kind == trace.PollEnded && !e.Ready && m.panicsNext(tracestate.Key{Exec: e.Exec, Task: e.Task}) {
+		// Older traces record a panicking poll as ended, then the panic.
+		return fmt.Sprintf("%s's Poll panicked: the executor ends the poll and records the panic next (not a lost wakeup).", st.Label(tracestate.Key{Exec: e.Exec, Task: e.Task}))
+	}
 	return st.Explain(e)
+}
+
+// panicsNext reports whether the event after the cursor, if the history
+// has it, is task k's panic.
+func (m Model) panicsNext(k tracestate.Key) bool {
+	pos := m.hist.Pos()
+	if pos >= m.hist.Len() {
+		return false
+	}
+	e := m.hist.Event(pos)
+	return e.Kind == trace.Panicked && e.Exec == k.Exec && e.Task == k.Task
 }
 
 func (m Model) statusLine(w int) string {
@@ -192,6 +258,10 @@ func (m Model) statusLine(w int) string {
 		return ansi.Truncate(m.styles.Error.Render("✗ "+msg), w, "…")
 	case m.status != "":
 		return ansi.Truncate(m.styles.Warning.Render(m.status), w, "…")
+	}
+	if ansi.StringWidth(m.About) > w && w > 30 {
+		// Cut, but say where the rest is.
+		return m.styles.Subtle.Render(ansi.Truncate(m.About, w-16, "…") + " (? shows all)")
 	}
 	return ansi.Truncate(m.styles.Subtle.Render(m.About), w, "…")
 }
@@ -203,17 +273,27 @@ func (m Model) helpLine(w int) string {
 }
 
 // taskTable draws the task panel's rows (header included), scrolled so
-// the running task stays visible.
+// the running task stays visible. WAKER HELD BY lists everyone holding
+// the task's waker now; it is the last column, kept at every width (the
+// others narrow first), and a flag (stuck, panicked) takes its place:
+// a flagged task holds no waker.
 func (m Model) taskTable(st *tracestate.State, w, rows int) string {
-	wide := w >= 100
-	row := func(id, name, state, polls, wakes, by, holder, flag string) string {
-		s := fmt.Sprintf("%-6s%-12s%-13s%6s%6s  %-10s", id, trunc(name, 11), state, polls, wakes, trunc(by, 10))
-		if wide {
-			s += fmt.Sprintf("%-22s", trunc(holder, 21))
-		}
-		return s + flag
+	nameW := 11
+	switch { // w is the panel's inner width: 2 less than the window's
+	case w >= 136:
+		nameW = 27
+	case w >= 96:
+		nameW = 19
 	}
-	lines := []string{m.styles.Subtle.Render(row("TASK", "NAME", "STATE", "POLLS", "WAKES", "WOKE BY", "WAKER HELD BY", ""))}
+	idW, stateW, byW := 6, 12, 10
+	if w < 70 {
+		nameW, stateW, byW = 8, 11, 7
+	}
+	row := func(id, name, state, polls, wakes, by, holder string) string {
+		return fmt.Sprintf("%-*s%-*s%-*s%5s %5s  %-*s", idW, trunc(id, idW-1), nameW+1, trunc(name, nameW), stateW, trunc(state, stateW-1),
+			polls, wakes, byW, trunc(by, byW-1)) + holder
+	}
+	lines := []string{m.styles.Subtle.Render(row("TASK", "NAME", "STATE", "POLLS", "WAKES", "WOKE BY", "WAKER HELD BY"))}
 	body := make([]string, 0, len(st.Tasks))
 	for i := range st.Tasks {
 		t := &st.Tasks[i]
@@ -221,22 +301,27 @@ func (m Model) taskTable(st *tracestate.State, w, rows int) string {
 		if st.Current == t.Key {
 			id = "›" + id
 		}
-		flag := ""
-		if t.Stuck {
-			flag = m.styles.Stuck.Render("⚠ stuck: lost wakeup")
-		} else if t.Status == tracestate.Panicked && t.Note != "" {
-			flag = m.styles.Error.Render(t.Note)
+		var last string
+		switch {
+		case t.Status == tracestate.Panicked:
+			last = m.styles.Error.Render(strings.TrimSuffix("✗ panicked: "+t.Note, ": "))
+		case t.NoWaker && m.panicsNext(t.Key):
+			last = m.styles.Error.Render(strings.TrimSuffix("✗ panicked: "+m.hist.Event(m.hist.Pos()).Note, ": "))
+		case t.Stuck || (t.NoWaker && m.hist.Pos() < m.hist.Len()):
+			// NoWaker with the next event known (and not its panic): stuck.
+			last = m.styles.Stuck.Render("⚠ stuck: lost wakeup")
+		case t.NoWaker:
+			last = m.styles.Stuck.Render("⚠ handed to no one")
+		case t.Status.Finished():
+			last = "-"
+		default:
+			last = dash(strings.Join(t.Holders, ", "))
 		}
-		state := t.Status.String()
-		holder := t.Holder
-		if t.Status.Finished() {
-			holder = ""
-		}
-		body = append(body, row(id, t.Name, state, strconv.Itoa(t.Polls), strconv.Itoa(t.Wakes), dash(t.LastWaker), dash(holder), flag))
+		body = append(body, row(id, t.Name, t.Status.String(), strconv.Itoa(t.Polls), strconv.Itoa(t.Wakes), dash(t.LastWaker), last))
 	}
 	// Scroll: keep the newest tasks in view unless scrolled up.
-	n := rows - 1
-	start := max(0, len(body)-n-m.scroll[panelTasks])
+	n := max(rows-1, 0)
+	start := max(0, min(len(body)-n-m.scroll[panelTasks], len(body)))
 	end := min(len(body), start+n)
 	return strings.Join(append(lines, body[start:end]...), "\n")
 }
@@ -254,7 +339,7 @@ func (m Model) eventLog(w, rows int) string {
 	st := m.hist.State()
 	lines := make([]string, 0, rows)
 	for i := start; i < end; i++ {
-		line := eventText(st, &evs[i])
+		line := eventText(st, i+1, &evs[i])
 		switch {
 		case i == pos-1:
 			lines = append(lines, m.styles.Current.Render(ansi.Truncate("▸ "+line, w, "…")))
@@ -270,8 +355,14 @@ func (m Model) eventLog(w, rows int) string {
 	return strings.Join(lines, "\n")
 }
 
-// eventText is one line of the event log.
-func eventText(st *tracestate.State, e *trace.Event) string {
+// EventText is one line of the event log for e, the n-th event (from 1),
+// with st the state after it: what plain mode's `demo` prints.
+func EventText(st *tracestate.State, n int, e *trace.Event) string { return eventText(st, n, e) }
+
+// eventText is one line of the event log; n is the event's place in the
+// history (from 1), the number the header counts: a runtime's sequence
+// numbers can come out of order when two goroutines emit at once.
+func eventText(st *tracestate.State, n int, e *trace.Event) string {
 	who := ""
 	if e.Task != 0 {
 		who = st.Label(tracestate.Key{Exec: e.Exec, Task: e.Task})
@@ -295,7 +386,7 @@ func eventText(st *tracestate.State, e *trace.Event) string {
 	case trace.Spawned:
 		detail = strconv.Quote(e.Name)
 	case trace.SQEPrepared, trace.OpCancelled:
-		detail = fmt.Sprintf("%s fd=%d", e.Op, e.FD)
+		detail = fmt.Sprintf("%s fd=%s", e.Op, fdText(e.FD))
 	case trace.Submitted:
 		detail = fmt.Sprintf("count=%d", e.Count)
 	case trace.CQEReaped:
@@ -304,13 +395,18 @@ func eventText(st *tracestate.State, e *trace.Event) string {
 	if e.Note != "" {
 		detail = strings.TrimSpace(detail + " (" + e.Note + ")")
 	}
-	return fmt.Sprintf("#%-5d %-6s %-17s %s", e.Seq, who, e.Kind, detail)
+	return strings.TrimRight(fmt.Sprintf("#%-5d %-6s %-17s %s", n, who, e.Kind, detail), " ")
 }
 
 // spread puts left and right on one line of width w.
 func spread(left, right string, w int) string {
 	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
+		// Too narrow: the right side (the step, "event 5/12") matters
+		// more; the left is cut first, down to a few characters.
+		if room := w - lipgloss.Width(right) - 1; room >= 8 {
+			return ansi.Truncate(left, room, "…") + " " + right
+		}
 		return ansi.Truncate(left+" "+right, w, "…")
 	}
 	return left + strings.Repeat(" ", gap) + right

@@ -17,7 +17,7 @@ import (
 //   - full (height ≥ ringFullHeight): each queue on two lines (slots, then
 //     H and T markers under them), a table of the ops in flight, the last
 //     CQE;
-//   - compact: one line per queue with H and T written into the slots,
+//   - compact: one line per queue with H and T written before their slots,
 //     the ops in flight on one line, the last CQE.
 //
 // Everything reads without colour: ■ an entry, · a free slot, ▣ the CQE
@@ -50,7 +50,48 @@ func opRows(h int) int { return max(2, min(8, (h-30)/2)) }
 
 func (m Model) ringTitle(st *tracestate.State) string {
 	r := &st.Ring
-	return fmt.Sprintf("Ring · %d enter%s · %d SQE%s · %d CQE%s", r.Submits, plural(r.Submits), r.Prepared, plural(r.Prepared), r.Reaped, plural(r.Reaped))
+	sqes := r.Prepared + r.OwnSQEs()
+	own := ""
+	if n := r.OwnSQEs(); n > 0 {
+		own = fmt.Sprintf(" (%d the reactor's own)", n)
+	}
+	return fmt.Sprintf("Ring · %d enter%s · %d SQE%s%s · %d CQE%s", r.Submits, plural(r.Submits), sqes, plural(sqes), own, r.Reaped, plural(r.Reaped))
+}
+
+// inCQ finds which in-flight ops have their CQE in the CQ already: the
+// CQ holds CQWaiting CQEs not handled yet, and the next that many
+// CQEReaped events in the history (when it has them) say whose. known is
+// false when the history ends before all of them are traced.
+func (m Model) inCQ(st *tracestate.State) (ud map[uint64]int, known bool) {
+	waiting := st.Ring.CQWaiting()
+	if waiting == 0 {
+		return nil, true
+	}
+	ud = map[uint64]int{}
+	evs := m.hist.Events()
+	for i := m.hist.Pos(); i < len(evs) && waiting > 0; i++ {
+		if evs[i].Kind == trace.CQEReaped {
+			ud[evs[i].UserData]++
+			waiting--
+		}
+	}
+	return ud, waiting == 0
+}
+
+// stageOf is an op's stage as the trace shows it: an op "in kernel"
+// whose CQE is already in the CQ says so.
+func stageOf(o *tracestate.Op, inCQ map[uint64]int, known bool) string {
+	if o.Stage != tracestate.InKernel {
+		return stageText(o)
+	}
+	if inCQ[o.UserData] > 0 {
+		inCQ[o.UserData]--
+		return "■ CQE in CQ"
+	}
+	if !known {
+		return "● in kernel or CQ"
+	}
+	return o.Stage.String()
 }
 
 // ringPanel draws the panel body: rows lines of width w.
@@ -155,7 +196,7 @@ func drawQueue(q trace.RingPos, reap int, inline bool) (slots, marks, note strin
 			mark = 'T'
 		}
 		if inline && mark != ' ' {
-			g = mark
+			sb.WriteRune(mark) // before its slot: the slot keeps its glyph
 		}
 		sb.WriteRune(g)
 		mb.WriteRune(mark)
@@ -170,11 +211,19 @@ func (m Model) opTable(st *tracestate.State, rows int) []string {
 	}
 	ops := st.InFlight()
 	out := make([]string, 0, rows+1)
-	out = append(out, m.styles.Subtle.Render(row("USER_DATA", "OP", "FD", "TASK", "STAGE", "AGE")+fmt.Sprintf("   %d in flight", len(ops))))
+	head := fmt.Sprintf("   %d in flight", len(ops))
+	if n := st.Ring.OwnInFlight(); n > 0 {
+		head += fmt.Sprintf(" + %d of the reactor's own", n)
+	}
+	out = append(out, m.styles.Subtle.Render(row("USER_DATA", "OP", "FD", "TASK", "STAGE", "AGE")+head))
 	if len(ops) == 0 {
 		out = append(out, m.styles.Subtle.Render("(nothing in flight)"))
 	}
 	start := min(m.scroll[panelRing], max(0, len(ops)-rows))
+	cq, known := m.inCQ(st)
+	for i := 0; i < start; i++ {
+		stageOf(&ops[i], cq, known) // the CQEs of ops scrolled past
+	}
 	for i := start; i < len(ops) && len(out) <= rows; i++ {
 		if len(out) == rows && i < len(ops)-1 {
 			out = append(out, m.styles.Subtle.Render(fmt.Sprintf("… %d more (tab to focus this panel, ↑/↓ to scroll)", len(ops)-i)))
@@ -182,7 +231,7 @@ func (m Model) opTable(st *tracestate.State, rows int) []string {
 		}
 		o := &ops[i]
 		evs, ns := st.OpAge(o)
-		out = append(out, row(fmt.Sprintf("%#x", o.UserData), o.Op, fdText(o.FD), taskText(st, o.Exec, o.Task), stageText(o), ageText(evs, ns)))
+		out = append(out, row(fmt.Sprintf("%#x", o.UserData), o.Op, fdText(o.FD), taskText(st, o.Exec, o.Task), stageOf(o, cq, known), ageText(evs, ns)))
 	}
 	for len(out) < rows+1 {
 		out = append(out, "")
@@ -198,7 +247,12 @@ func (m Model) opLine(st *tracestate.State) string {
 	if len(ops) == 0 {
 		b.WriteString(m.styles.Subtle.Render(" nothing"))
 	}
-	for i := min(m.scroll[panelRing], max(0, len(ops)-1)); i < len(ops) && b.Len() < 200; i++ {
+	cq, known := m.inCQ(st)
+	first := min(m.scroll[panelRing], max(0, len(ops)-1))
+	for i := range first {
+		stageOf(&ops[i], cq, known)
+	}
+	for i := first; i < len(ops) && b.Len() < 200; i++ {
 		o := &ops[i]
 		stage := ""
 		switch o.Stage {
@@ -206,6 +260,13 @@ func (m Model) opLine(st *tracestate.State) string {
 			stage = " ◌SQ"
 		case tracestate.Cancelling:
 			stage = " ✗cancelled"
+		default:
+			switch stageOf(o, cq, known) {
+			case "■ CQE in CQ":
+				stage = " ■CQ"
+			case "● in kernel or CQ":
+				stage = " ●kernel/CQ"
+			}
 		}
 		fmt.Fprintf(&b, " %s %s %#x%s ·", o.Op, taskText(st, o.Exec, o.Task), o.UserData, stage)
 	}
