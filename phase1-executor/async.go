@@ -44,11 +44,11 @@ import (
 // Awaiter is handed to an Async function; pass it to Await. It is valid
 // only inside that function, on the coroutine the executor resumes.
 type Awaiter struct {
-	cx        *Context // the Context of the poll that resumed us
-	unwinding bool     // the task was cancelled: the stack is unwinding
-	yield func(struct{}) bool     // iter.Pull's yield: back to Poll
-	stop  func()                  // ends the coroutine from Poll's side
-	next  func() (struct{}, bool) // resumes the coroutine from Poll's side
+	cx        *Context                // the Context of the poll that resumed us
+	unwinding bool                    // the task was cancelled: the stack is unwinding
+	yield     func(struct{}) bool     // iter.Pull's yield: back to Poll
+	stop      func()                  // ends the coroutine from Poll's side
+	next      func() (struct{}, bool) // resumes the coroutine from Poll's side
 }
 
 // Context returns the Context of the poll currently running the
