@@ -239,7 +239,7 @@ func (f *FallbackRing) CQ() QueueState {
 func (f *FallbackRing) Stats() RingStats { return f.stats }
 
 // ArmWakeup does nothing: Wakeup needs no request in flight here.
-func (f *FallbackRing) ArmWakeup() {}
+func (f *FallbackRing) ArmWakeup() (*SQE, bool) { return nil, true }
 
 // Wakeup ends a waiting Submit now, or the next one. Any goroutine.
 func (f *FallbackRing) Wakeup() {

@@ -93,9 +93,9 @@ func (f *File) rw(code Op, buf []byte, off int64) executor.Future[executor.Resul
 			p = unsafe.Pointer(&buf[0])
 		}
 		if code == OpRead {
-			sqe.PrepRead(fd, p, uint32(len(buf)), uint64(off))
+			sqe.PrepRead(fd, p, ioLen(len(buf)), uint64(off))
 		} else {
-			sqe.PrepWrite(fd, p, uint32(len(buf)), uint64(off))
+			sqe.PrepWrite(fd, p, ioLen(len(buf)), uint64(off))
 		}
 	}}
 	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
@@ -142,6 +142,16 @@ func (f *File) Close() executor.Future[executor.Result[int]] {
 	op := &opFuture{r: f.r, code: OpClose, prep: func(sqe *SQE, o *op) { sqe.PrepClose(fd) }}
 	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
 }
+
+// MaxIO is the most bytes one READ, WRITE, RECV or SEND moves: Linux's
+// MAX_RW_COUNT (INT_MAX rounded down to a page), which read(2) and
+// write(2) clamp to as well. A longer buffer gets a short read or write.
+const MaxIO = 0x7ffff000
+
+// ioLen is the SQE length for a buffer of n bytes. The SQE's len is 32
+// bits: without the clamp a 4 GiB buffer would wrap to 0 and a read of it
+// would look like end of file.
+func ioLen(n int) uint32 { return uint32(min(n, MaxIO)) }
 
 // mapResult turns an op's raw result into a typed one.
 func mapResult[T any](f executor.Future[executor.Result[int32]], ok func(int32) (T, error), wrap func(error) error) executor.Future[executor.Result[T]] {

@@ -202,10 +202,10 @@ func (s *TCPStream) ioOp(code Op, buf []byte) *opFuture {
 			p = unsafe.Pointer(&buf[0])
 		}
 		if code == OpRecv {
-			sqe.PrepRecv(fd, p, uint32(len(buf)), 0)
+			sqe.PrepRecv(fd, p, ioLen(len(buf)), 0)
 		} else {
 			// sendFlags: a write to a closed peer is EPIPE, not SIGPIPE.
-			sqe.PrepSend(fd, p, uint32(len(buf)), sendFlags)
+			sqe.PrepSend(fd, p, ioLen(len(buf)), sendFlags)
 		}
 	}}
 }
