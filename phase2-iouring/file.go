@@ -132,15 +132,66 @@ func (f *File) Stat() executor.Future[executor.Result[FileInfo]] {
 }
 
 // Close closes the file with IORING_OP_CLOSE (5.6). Operations started
-// after Close fail with ErrFileClosed.
+// after Close fail with ErrFileClosed. The descriptor is closed whatever
+// becomes of the future: dropped before its first poll (as in a deferred
+// Await of a cancelled coroutine), it closes with a plain close(2).
 func (f *File) Close() executor.Future[executor.Result[int]] {
 	if f.fd < 0 {
 		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
 	}
 	fd := f.fd
 	f.fd = -1
-	op := &opFuture{r: f.r, code: OpClose, prep: func(sqe *SQE, o *op) { sqe.PrepClose(fd) }}
-	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
+	return &closeFuture{r: f.r, fd: fd}
+}
+
+// Release implements executor.Releaser: an opened File that nobody will
+// take (its task's handle was dropped or detached) is closed with a plain
+// close(2). Not for a File in use.
+func (f *File) Release() {
+	if f.fd >= 0 {
+		unix.Close(f.fd)
+		f.fd = -1
+	}
+}
+
+// closeFuture is IORING_OP_CLOSE of fd, which it owns: if it is dropped
+// before its first poll, or its CLOSE is cancelled before it ran, it
+// closes fd itself.
+type closeFuture struct {
+	r  *Reactor
+	fd int
+	op *opFuture
+}
+
+func (c *closeFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[int]] {
+	if c.op == nil {
+		fd := c.fd
+		c.op = &opFuture{r: c.r, code: OpClose,
+			prep: func(sqe *SQE, o *op) { sqe.PrepClose(fd) },
+			orphaned: func(res int32) {
+				if res == -int32(unix.ECANCELED) {
+					unix.Close(fd) // the CLOSE never ran
+				}
+			}}
+	}
+	r, ok := c.op.Poll(cx).Value()
+	if !ok {
+		return executor.Pending[executor.Result[int]]()
+	}
+	if errors.Is(r.Err, ErrClosed) || (c.r.err != nil && errors.Is(r.Err, c.r.err)) {
+		unix.Close(c.fd) // no ring to close it with: close it here
+	}
+	return executor.PollReady(executor.Result[int]{Value: int(r.Value), Err: r.Err})
+}
+
+// Drop closes the descriptor if the CLOSE never started.
+func (c *closeFuture) Drop() {
+	if c.op == nil {
+		unix.Close(c.fd)
+		c.op = &opFuture{done: true}
+		return
+	}
+	c.op.Drop()
 }
 
 // MaxIO is the most bytes one READ, WRITE, RECV or SEND moves: Linux's

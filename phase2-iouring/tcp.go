@@ -111,12 +111,34 @@ func (l *TCPListener) Close() error {
 }
 
 // Connect opens a TCP connection to addr with IORING_OP_CONNECT (5.5). A
-// refused connection yields an error wrapping unix.ECONNREFUSED.
+// refused connection yields an error wrapping unix.ECONNREFUSED. The
+// socket is created at the first poll, so a Connect dropped unpolled holds
+// nothing; dropped later, its socket is closed when the CONNECT's CQE
+// comes.
 func Connect(r *Reactor, addr netip.AddrPort) executor.Future[executor.Result[*TCPStream]] {
-	fd, err := newSocket(addr)
-	if err != nil {
-		return executor.Ready(executor.Result[*TCPStream]{Err: err})
+	return &connectFuture{r: r, addr: addr}
+}
+
+type connectFuture struct {
+	r    *Reactor
+	addr netip.AddrPort
+	f    executor.Future[executor.Result[*TCPStream]] // the op, from the first poll
+}
+
+func (c *connectFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[*TCPStream]] {
+	if c.f == nil {
+		fd, err := newSocket(c.addr)
+		if err != nil {
+			c.f = executor.Ready(executor.Result[*TCPStream]{Err: err})
+		} else {
+			c.f = c.connectOp(fd)
+		}
 	}
+	return c.f.Poll(cx)
+}
+
+func (c *connectFuture) connectOp(fd int) executor.Future[executor.Result[*TCPStream]] {
+	r, addr := c.r, c.addr
 	ptr, n := rawSockaddr(addr)
 	op := &opFuture{r: r, code: OpConnect,
 		prep: func(sqe *SQE, o *op) {
@@ -128,9 +150,16 @@ func Connect(r *Reactor, addr netip.AddrPort) executor.Future[executor.Result[*T
 	return mapResult(op, func(int32) (*TCPStream, error) {
 		return &TCPStream{r: r, fd: fd, remote: addr}, nil
 	}, func(err error) error {
-		unix.Close(fd)
+		unix.Close(fd) // the kernel keeps its own reference while a CONNECT runs
 		return fmt.Errorf("iouring: connect %s: %w", addr, err)
 	})
+}
+
+// Drop cancels the CONNECT if it started; before that there is nothing.
+func (c *connectFuture) Drop() {
+	if d, ok := c.f.(executor.Dropper); ok {
+		d.Drop()
+	}
 }
 
 // RemoteAddr returns the peer's address.
@@ -249,15 +278,26 @@ func (w *writeAll) Drop() {
 	}
 }
 
-// Close closes the connection with IORING_OP_CLOSE (5.6).
+// Close closes the connection with IORING_OP_CLOSE (5.6). Like
+// File.Close, it closes the descriptor even if the future is dropped
+// before its first poll.
 func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
 	if s.fd < 0 {
 		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
 	}
 	fd := s.fd
 	s.fd = -1
-	op := &opFuture{r: s.r, code: OpClose, prep: func(sqe *SQE, o *op) { sqe.PrepClose(fd) }}
-	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
+	return &closeFuture{r: s.r, fd: fd}
+}
+
+// Release implements executor.Releaser: an accepted or connected stream
+// that nobody will take (its task's handle was dropped or detached) is
+// closed with a plain close(2). Not for a stream in use.
+func (s *TCPStream) Release() {
+	if s.fd >= 0 {
+		unix.Close(s.fd)
+		s.fd = -1
+	}
 }
 
 func sockaddr(ap netip.AddrPort) unix.Sockaddr {
