@@ -68,37 +68,89 @@ var ErrFileClosed = errors.New("iouring: file already closed")
 
 // ReadAt reads up to len(buf) bytes at offset off with IORING_OP_READ
 // (5.6). It may read fewer (a short read, at end of file: 0), as pread(2)
-// does. buf is pinned until the CQE arrives, also if the future is dropped.
+// does, and reads at most MaxFileIO bytes per call. The kernel writes a
+// buffer of the reactor's pool, copied into buf at the CQE: a ReadAt
+// dropped before its CQE never writes buf afterwards.
 func (f *File) ReadAt(buf []byte, off int64) executor.Future[executor.Result[int]] {
 	return f.rw(OpRead, buf, off)
 }
 
 // WriteAt writes buf at offset off with IORING_OP_WRITE (5.6). It may write
-// fewer bytes than len(buf) (a short write), as pwrite(2) does.
+// fewer bytes than len(buf) (a short write), as pwrite(2) does, and at most
+// MaxFileIO per call. The kernel reads a copy of buf, made at the first
+// poll: buf is the caller's again once the future is ready or dropped.
 func (f *File) WriteAt(buf []byte, off int64) executor.Future[executor.Result[int]] {
 	return f.rw(OpWrite, buf, off)
 }
+
+// MaxFileIO is the most bytes one ReadAt or WriteAt moves: the largest
+// buffer of the reactor's pool.
+const MaxFileIO = maxPooled
 
 func (f *File) rw(code Op, buf []byte, off int64) executor.Future[executor.Result[int]] {
 	if f.fd < 0 {
 		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
 	}
-	fd := f.fd
-	op := &opFuture{r: f.r, code: code, prep: func(sqe *SQE, o *op) {
-		var p unsafe.Pointer
-		if len(buf) > 0 {
-			// Pin the backing array: the kernel writes (or reads) it after
-			// this poll returns, perhaps after the future is gone.
-			o.pin.Pin(&buf[0])
-			p = unsafe.Pointer(&buf[0])
+	return &fileIO{f: f, code: code, p: buf, off: off}
+}
+
+// fileIO is ReadAt and WriteAt through a pooled buffer the reactor owns.
+type fileIO struct {
+	f     *File
+	code  Op
+	p     []byte
+	off   int64
+	owned []byte // from the pool; back to it at the CQE (or the orphan's)
+	op    *opFuture
+}
+
+func (io *fileIO) Poll(cx *executor.Context) executor.Poll[executor.Result[int]] {
+	r := io.f.r
+	if io.op == nil {
+		n := min(len(io.p), MaxFileIO)
+		owned := r.pool.get(n)
+		io.owned = owned
+		if io.code == OpWrite {
+			copy(owned, io.p[:n])
 		}
-		if code == OpRead {
-			sqe.PrepRead(fd, p, ioLen(len(buf)), uint64(off))
-		} else {
-			sqe.PrepWrite(fd, p, ioLen(len(buf)), uint64(off))
+		fd, code, off := io.f.fd, io.code, io.off
+		io.op = &opFuture{r: r, code: code,
+			prep: func(sqe *SQE, o *op) {
+				var p unsafe.Pointer
+				if len(owned) > 0 {
+					// The pool's buffer, pinned until the CQE: the kernel
+					// writes (or reads) it after this poll returns.
+					o.pin.Pin(&owned[0])
+					p = unsafe.Pointer(&owned[0])
+				}
+				if code == OpRead {
+					sqe.PrepRead(fd, p, ioLen(len(owned)), uint64(off))
+				} else {
+					sqe.PrepWrite(fd, p, ioLen(len(owned)), uint64(off))
+				}
+			},
+			orphaned: func(int32) { r.pool.put(owned) }, // dropped: the CQE frees it
 		}
-	}}
-	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
+	}
+	res, ok := io.op.Poll(cx).Value()
+	if !ok {
+		return executor.Pending[executor.Result[int]]()
+	}
+	if res.Err == nil && io.code == OpRead {
+		copy(io.p, io.owned[:res.Value])
+	}
+	if !r.ringFailed(res.Err) {
+		r.pool.put(io.owned)
+	}
+	io.owned = nil
+	return executor.PollReady(executor.Result[int]{Value: int(res.Value), Err: res.Err})
+}
+
+// Drop cancels the op; its buffer returns to the pool at its CQE.
+func (io *fileIO) Drop() {
+	if io.op != nil {
+		io.op.Drop()
+	}
 }
 
 // Sync flushes the file to stable storage with IORING_OP_FSYNC (5.1).

@@ -56,10 +56,11 @@ type Reactor struct {
 	ops  []op     // the op table; user_data carries an index into it
 	free []uint32 // free op indexes
 
-	inflight int    // ops whose CQE has not come
-	closed   bool   // Close ran
-	err      error  // the ring failed for good (Err); every later op fails with it
-	probe    *Probe // what the ring supports
+	inflight int     // ops whose CQE has not come
+	closed   bool    // Close ran
+	err      error   // the ring failed for good (Err); every later op fails with it
+	pool     bufPool // the buffers file reads and writes give the kernel
+	probe    *Probe  // what the ring supports
 }
 
 // # user_data
@@ -413,6 +414,26 @@ func (r *Reactor) ringPos(e *trace.Event) {
 	sq, cq := r.ring.SQ(), r.ring.CQ()
 	e.SQ = trace.RingPos{Entries: sq.Entries, Head: sq.Head, Tail: sq.Tail}
 	e.CQ = trace.RingPos{Entries: cq.Entries, Head: cq.Head, Tail: cq.Tail}
+}
+
+// adopt gives an orphaned op a new owner: the task polling cx waits for
+// its CQE as if it had started the op (a stream's next Read taking over
+// the RECV an earlier Read abandoned). The ASYNC_CANCEL already sent may
+// still win: the CQE then says -ECANCELED.
+func (r *Reactor) adopt(idx uint32, cx *executor.Context) {
+	o := &r.ops[idx]
+	if o.state != opOrphaned {
+		return
+	}
+	o.state, o.orphaned = opInFlight, nil
+	o.task = cx.TaskID()
+	o.waker = cx.WakerFor(holders[o.code])
+}
+
+// ringFailed reports whether err is the reactor's fatal error: the op's
+// memory may still be written by the kernel and must not be reused.
+func (r *Reactor) ringFailed(err error) bool {
+	return r.err != nil && err != nil && errors.Is(err, r.err) && r.err != ErrClosed
 }
 
 // release unpins an op's memory and returns its slot to the free list.

@@ -4,10 +4,8 @@ package iouring
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/netip"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -31,6 +29,9 @@ type TCPStream struct {
 	r      *Reactor
 	fd     int
 	remote netip.AddrPort
+
+	rx recvSide // the receive buffer the kernel writes (stream_io.go)
+	tx sendSide // the send buffer the kernel reads (stream_io.go)
 }
 
 // Listen opens a TCP listener on addr ("127.0.0.1:0" picks a free port).
@@ -165,119 +166,6 @@ func (c *connectFuture) Drop() {
 // RemoteAddr returns the peer's address.
 func (s *TCPStream) RemoteAddr() netip.AddrPort { return s.remote }
 
-// Read receives up to len(buf) bytes with IORING_OP_RECV (5.6). 0 bytes
-// and no error means the peer closed its side; a reset peer is an error
-// wrapping unix.ECONNRESET.
-func (s *TCPStream) Read(buf []byte) executor.Future[executor.Result[int]] {
-	return s.io(OpRecv, buf)
-}
-
-// ReadWithin is Read with a deadline: if nothing arrives within d it
-// yields ErrTimeout. On io_uring the deadline is an IORING_OP_LINK_TIMEOUT
-// (5.5) linked to the RECV, so the kernel itself cancels the RECV; rings
-// without LINK_TIMEOUT (the fallback) use Timeout, a TIMEOUT raced
-// against the read.
-func (s *TCPStream) ReadWithin(buf []byte, d time.Duration) executor.Future[executor.Result[int]] {
-	if s.fd < 0 {
-		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
-	}
-	if !s.r.probe.Supports(OpLinkTimeout) {
-		return flatten(Timeout(s.r, s.Read(buf), d))
-	}
-	of := s.ioOp(OpRecv, buf)
-	of.within = &Timespec{Sec: int64(d / time.Second), Nsec: int64(d % time.Second)}
-	return mapResult(of, func(n int32) (int, error) { return int(n), nil }, func(err error) error {
-		if errors.Is(err, unix.ECANCELED) {
-			return ErrTimeout // cancelled by its linked timeout
-		}
-		return err
-	})
-}
-
-// flatten turns a Timeout's Result[Result[int]] into a Result[int].
-func flatten(f executor.Future[executor.Result[executor.Result[int]]]) executor.Future[executor.Result[int]] {
-	return executor.PollFn(func(cx *executor.Context) executor.Poll[executor.Result[int]] {
-		r, ok := f.Poll(cx).Value()
-		if !ok {
-			return executor.Pending[executor.Result[int]]()
-		}
-		if r.Err != nil {
-			return executor.PollReady(executor.Result[int]{Err: r.Err})
-		}
-		return executor.PollReady(r.Value)
-	})
-}
-
-// Write sends buf with IORING_OP_SEND (5.6). It may send fewer bytes than
-// len(buf); WriteAll loops until all are sent.
-func (s *TCPStream) Write(buf []byte) executor.Future[executor.Result[int]] {
-	return s.io(OpSend, buf)
-}
-
-func (s *TCPStream) io(code Op, buf []byte) executor.Future[executor.Result[int]] {
-	if s.fd < 0 {
-		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
-	}
-	return mapResult(s.ioOp(code, buf), func(n int32) (int, error) { return int(n), nil }, nil)
-}
-
-// ioOp builds the RECV or SEND op for buf.
-func (s *TCPStream) ioOp(code Op, buf []byte) *opFuture {
-	fd := s.fd
-	return &opFuture{r: s.r, code: code, prep: func(sqe *SQE, o *op) {
-		var p unsafe.Pointer
-		if len(buf) > 0 {
-			o.pin.Pin(&buf[0])
-			p = unsafe.Pointer(&buf[0])
-		}
-		if code == OpRecv {
-			sqe.PrepRecv(fd, p, ioLen(len(buf)), 0)
-		} else {
-			// sendFlags: a write to a closed peer is EPIPE, not SIGPIPE.
-			sqe.PrepSend(fd, p, ioLen(len(buf)), sendFlags)
-		}
-	}}
-}
-
-// WriteAll sends all of buf, issuing more SENDs after short ones.
-func (s *TCPStream) WriteAll(buf []byte) executor.Future[executor.Result[int]] {
-	return &writeAll{s: s, buf: buf}
-}
-
-type writeAll struct {
-	s    *TCPStream
-	buf  []byte
-	sent int
-	cur  executor.Future[executor.Result[int]]
-}
-
-func (w *writeAll) Poll(cx *executor.Context) executor.Poll[executor.Result[int]] {
-	for w.sent < len(w.buf) {
-		if w.cur == nil {
-			w.cur = w.s.Write(w.buf[w.sent:])
-		}
-		r, ok := w.cur.Poll(cx).Value()
-		if !ok {
-			return executor.Pending[executor.Result[int]]()
-		}
-		w.cur = nil
-		if r.Err != nil {
-			return executor.PollReady(executor.Result[int]{Value: w.sent, Err: r.Err})
-		}
-		if r.Value == 0 {
-			return executor.PollReady(executor.Result[int]{Value: w.sent, Err: errors.New("iouring: send wrote 0 bytes")})
-		}
-		w.sent += r.Value
-	}
-	return executor.PollReady(executor.Result[int]{Value: w.sent})
-}
-
-func (w *writeAll) Drop() {
-	if d, ok := w.cur.(executor.Dropper); ok {
-		d.Drop()
-	}
-}
-
 // Close closes the connection with IORING_OP_CLOSE (5.6). Like
 // File.Close, it closes the descriptor even if the future is dropped
 // before its first poll.
@@ -287,6 +175,7 @@ func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
 	}
 	fd := s.fd
 	s.fd = -1
+	s.abandonRecv() // a RECV left by a dropped Read would wait forever
 	return &closeFuture{r: s.r, fd: fd}
 }
 
@@ -295,6 +184,7 @@ func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
 // closed with a plain close(2). Not for a stream in use.
 func (s *TCPStream) Release() {
 	if s.fd >= 0 {
+		s.abandonRecv()
 		unix.Close(s.fd)
 		s.fd = -1
 	}
