@@ -284,10 +284,25 @@ func TestFailingEnterStopsTheExecutorWithItsError(t *testing.T) {
 	if !errors.Is(r.Err(), unix.EPERM) {
 		childFail("reactor Err = " + errString(r.Err()))
 	}
+	// Every op that was in flight has failed with it (its memory pinned).
+	for i := range r.ops {
+		if r.ops[i].state == opInFlight {
+			childFail("an op is still in flight after the failure")
+		}
+	}
 	// A new op fails with the same error, at once.
 	res, err = executor.BlockOn(ex, pipe.ReadAt(make([]byte, 8), -1))
 	if err == nil && !errors.Is(res.Err, unix.EPERM) {
 		childFail("op after the failure: " + errString(res.Err))
+	}
+	// Close cannot drain a ring it cannot enter: it says so at once, and
+	// leaves the in-flight memory pinned and reachable (no GC crash).
+	ex.Close()
+	if err := r.Close(); err == nil {
+		childFail("Close of a failed ring with ops in flight returned nil")
+	}
+	for range 3 {
+		runtime.GC()
 	}
 	childDone("failed promptly: " + r.Err().Error())
 }
