@@ -94,24 +94,29 @@ type task[T any] struct {
 
 	published atomic.Bool          // out is final
 	awaiter   atomic.Pointer[Task] // the task awaiting the handle, if any
-
-	// released is set, once, by whoever releases an output nobody will
-	// take: the executor (publishing with no handle left) or the handle's
-	// Drop or Detach (finding the output published). Each side first
-	// makes its own write (published, or the handle bit cleared), then
-	// looks at the other's; sequentially consistent atomics mean at least
-	// one sees both, and this CAS makes it at most one.
-	released atomic.Bool
 }
 
 // releaseUnclaimed releases the output if it was published without error
-// and nobody holds the handle any more.
+// and nobody holds the handle any more. Two sides call it: the executor
+// (after publishing, finding no handle) and the handle's Drop or Detach
+// (after clearing the handle bit, finding the output published). Each
+// makes its own write first, then looks at the other's; sequentially
+// consistent atomics mean at least one sees both, and the CAS that sets
+// stateReleased (a bit of the state word, so the task stays in its size
+// class) makes it at most one.
 func (t *task[T]) releaseUnclaimed() {
-	if !t.published.Load() || t.state.Load()&stateHandle != 0 || t.out.Err != nil {
+	if !t.published.Load() || t.out.Err != nil {
 		return
 	}
-	if t.released.CompareAndSwap(false, true) {
-		release(t.out.Value)
+	for {
+		s := t.state.Load()
+		if s&(stateHandle|stateReleased) != 0 {
+			return
+		}
+		if t.state.CompareAndSwap(s, s|stateReleased) {
+			release(t.out.Value)
+			return
+		}
 	}
 }
 
@@ -134,8 +139,8 @@ func (t *task[T]) finish(err error) {
 		t.out = Result[T]{Value: zero, Err: err}
 	}
 	t.published.Store(true)
-	if err == nil {
-		t.releaseUnclaimed()
+	if err == nil && t.state.Load()&stateHandle == 0 {
+		t.releaseUnclaimed() // detached or dropped: nobody will take it
 	}
 	if w := t.awaiter.Swap(nil); w != nil {
 		t.ex.wakeFromTask(w, t.id)
