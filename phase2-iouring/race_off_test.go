@@ -1,5 +1,0 @@
-//go:build !race
-
-package iouring
-
-const raceEnabled = false
