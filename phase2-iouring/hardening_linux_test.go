@@ -192,16 +192,23 @@ func TestReactorsOwnSQEsAreTraced(t *testing.T) {
 		t.Fatal(err)
 	}
 	sqes, cqes := map[uint64]int{}, map[uint64]int{}
-	cancelFD := int32(-2)
+	cancelFD, cancelledCQEFD := int32(-2), int32(-2)
+	var cancelledUD uint64
 	for _, e := range rec.Events() {
 		switch e.Kind {
 		case trace.SQEPrepared:
 			sqes[e.UserData]++
 		case trace.CQEReaped:
 			cqes[e.UserData]++
+			if e.UserData == cancelledUD {
+				cancelledCQEFD = e.FD
+			}
 		case trace.OpCancelled:
-			cancelFD = e.FD
+			cancelFD, cancelledUD = e.FD, e.UserData
 		}
+	}
+	if cancelledCQEFD != int32(pipe.fd) {
+		t.Errorf("the cancelled op's CQE has fd %d, want the pipe's %d", cancelledCQEFD, pipe.fd)
 	}
 	for ud, n := range cqes {
 		if sqes[ud] != n {

@@ -364,15 +364,15 @@ func (r *Reactor) reap() int {
 // complete handles one CQE: step 3.
 func (r *Reactor) complete(c CQE) {
 	if r.ring.Consumed(c) {
-		r.traceCQE(c, OpRead, 0) // the wakeup (eventfd READ)
+		r.traceCQE(c, OpRead, 0, -1) // the wakeup (eventfd READ)
 		return
 	}
 	switch c.UserData {
 	case udCancel:
-		r.traceCQE(c, OpAsyncCancel, 0)
+		r.traceCQE(c, OpAsyncCancel, 0, -1)
 		return
 	case udLinkTimeout:
-		r.traceCQE(c, OpLinkTimeout, 0)
+		r.traceCQE(c, OpLinkTimeout, 0, -1)
 		return
 	}
 	idx, gen := uint32(c.UserData), uint32(c.UserData>>32)
@@ -384,14 +384,14 @@ func (r *Reactor) complete(c CQE) {
 	switch o.state {
 	case opInFlight:
 		o.res, o.flags, o.state = c.Res, c.Flags, opDone
-		r.traceCQE(c, o.code, o.task)
+		r.traceCQE(c, o.code, o.task, o.fd)
 		if r.ex != nil {
 			r.ex.WakeFromDriver(o.waker, trace.SourceCompletion)
 		} else {
 			o.waker.WakeBy(trace.SourceCompletion)
 		}
 	case opOrphaned:
-		r.traceCQE(c, o.code, 0)
+		r.traceCQE(c, o.code, 0, o.fd) // an orphan: nobody to wake
 		if o.orphaned != nil {
 			o.orphaned(c.Res)
 		}
@@ -399,12 +399,14 @@ func (r *Reactor) complete(c CQE) {
 	}
 }
 
-func (r *Reactor) traceCQE(c CQE, code Op, task uint64) {
+// traceCQE records a reaped CQE; fd is the op's descriptor (-1 for the
+// reactor's own requests), so a cancelled op's CQE names its fd too.
+func (r *Reactor) traceCQE(c CQE, code Op, task uint64, fd int32) {
 	if r.ex == nil || !r.ex.Tracing() {
 		return
 	}
 	e := r.ex.NewEvent(trace.CQEReaped, task)
-	e.Op, e.UserData, e.Res = code.String(), c.UserData, c.Res
+	e.Op, e.UserData, e.Res, e.FD = code.String(), c.UserData, c.Res, fd
 	r.ringPos(e)
 	r.ex.Emit(e)
 }
