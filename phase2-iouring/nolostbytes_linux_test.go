@@ -4,6 +4,7 @@ package iouring
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"net"
 	"testing"
@@ -189,3 +190,52 @@ func TestFileReadDroppedNeverWritesTheCallersBuffer(t *testing.T) {
 }
 
 func writeFD(fd int, s string) (int, error) { return unix.Write(fd, []byte(s)) }
+
+// TestDroppedWriteNeverReadsTheCallersBufferLater: a WriteAll to a peer
+// that does not read yet is dropped mid-flight; the caller then scribbles
+// over its buffer. Whatever the peer receives must be the bytes as they
+// were when the write was asked for: the kernel reads the stream's copy.
+func TestDroppedWriteNeverReadsTheCallersBufferLater(t *testing.T) {
+	ex, r, _ := newRuntime(t)
+	s, peer := acceptPeer(t, ex, r)
+	buf := bytes.Repeat([]byte("a"), 16<<20) // more than the socket buffers hold
+	_, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) int {
+		w := s.WriteAll(buf)
+		w.Poll(a.Context())
+		for range 3 {
+			executor.Await(a, executor.YieldNow())
+			w.Poll(a.Context())
+		}
+		w.(executor.Dropper).Drop()
+		for i := range buf {
+			buf[i] = 'X' // the caller's buffer is the caller's again
+		}
+		return 0
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Let the cancel be answered, close our side, and read what the peer
+	// got, up to the end of the stream.
+	_, err = executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) int {
+		if !drainWithin(a, r, 5*time.Second) {
+			t.Error("the dropped write is still in flight after 5 s")
+		}
+		return 0
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Release()
+	peer.SetReadDeadline(time.Now().Add(10 * time.Second))
+	all, err := io.ReadAll(peer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := bytes.IndexByte(all, 'X'); i >= 0 {
+		t.Fatalf("the peer received the caller's later bytes (at %d of %d): the kernel read buf after the write was dropped", i, len(all))
+	}
+	if len(all) == 0 {
+		t.Fatal("the peer received nothing: the write was never in flight")
+	}
+}
