@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -357,4 +358,57 @@ func denyIoUringEnter() error {
 		return errno
 	}
 	return nil
+}
+
+// fullRing is a FallbackRing whose SQ stays full while full is set, even
+// after a submit (as when io_uring_enter says EBUSY: the kernel takes no
+// SQE until the CQ is reaped). It records the waits it was asked for.
+type fullRing struct {
+	*FallbackRing
+	full  bool
+	waits []uint32
+}
+
+func (f *fullRing) NextSQE() *SQE {
+	if f.full {
+		return nil
+	}
+	return f.FallbackRing.NextSQE()
+}
+
+func (f *fullRing) ArmWakeup() (*SQE, bool) {
+	if f.full {
+		return nil, false // like uringRings with no room for the eventfd READ
+	}
+	return f.FallbackRing.ArmWakeup()
+}
+
+func (f *fullRing) Submit(wait uint32) (int, error) {
+	f.waits = append(f.waits, wait)
+	return f.FallbackRing.Submit(wait)
+}
+
+// TestParkNeverWaitsWithoutItsWakeupArmed: when the SQ has no room for
+// the wakeup request (a full SQ the kernel will not drain: EBUSY), Park
+// must not wait in the kernel — nobody could cut that wait short, and a
+// Spawn from another goroutine would be lost until some completion.
+func TestParkNeverWaitsWithoutItsWakeupArmed(t *testing.T) {
+	fr := &fullRing{FallbackRing: NewFallbackRing(4), full: true}
+	r := register(&Reactor{ring: fr, why: "test", probe: fr.Probe()})
+	defer r.Close()
+	done := make(chan string, 1)
+	go func() { done <- r.Park() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		r.Unpark()
+		<-done
+		t.Fatal("Park waited without a wakeup armed")
+	}
+	for _, w := range fr.waits {
+		if w != 0 {
+			t.Fatalf("Park submitted with wait=%d while the wakeup could not be armed (waits %v)", w, fr.waits)
+		}
+	}
+	fr.full = false
 }
