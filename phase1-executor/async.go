@@ -28,14 +28,27 @@ import (
 // stops the coroutine: the Await it is parked in panics with a private
 // value that unwinds the function (running its defers) and is swallowed at
 // its top.
+//
+// # Cleanup under cancellation
+//
+// While a cancelled coroutine unwinds, nothing can be awaited: the task
+// will not be polled again. An Await reached then (in a defer, such as
+// defer func() { Await(a, f.Close()) }()) does not wait: it drops its
+// future and lets the unwinding go on. So a cleanup future must do its
+// work when dropped unstarted — File.Close and TCPStream.Close do, with a
+// plain close(2) — or the cleanup must be a plain call. Any other panic
+// raised while unwinding cannot reach the handle, which already says
+// ErrCancelled: it is counted in Stats.UnwindPanics and traced as
+// Panicked, never lost.
 
 // Awaiter is handed to an Async function; pass it to Await. It is valid
 // only inside that function, on the coroutine the executor resumes.
 type Awaiter struct {
-	cx    *Context                // the Context of the poll that resumed us
-	yield func(struct{}) bool     // iter.Pull's yield: back to Poll
-	stop  func()                  // ends the coroutine from Poll's side
-	next  func() (struct{}, bool) // resumes the coroutine from Poll's side
+	cx        *Context                // the Context of the poll that resumed us
+	unwinding bool                    // the task was cancelled: the stack is unwinding
+	yield     func(struct{}) bool     // iter.Pull's yield: back to Poll
+	stop      func()                  // ends the coroutine from Poll's side
+	next      func() (struct{}, bool) // resumes the coroutine from Poll's side
 }
 
 // Context returns the Context of the poll currently running the
@@ -50,6 +63,12 @@ type stopped struct{}
 // given to Async, with that function's Awaiter.
 func Await[T any](a *Awaiter, f Future[T]) T {
 	if a.cx == nil {
+		if a.unwinding {
+			// A defer of a cancelled coroutine: nobody will poll f. Drop
+			// it (a Close future closes when dropped) and unwind on.
+			drop(f)
+			panic(stopped{})
+		}
 		panic("executor: Await called outside the Async function that owns this Awaiter")
 	}
 	for {
@@ -60,6 +79,7 @@ func Await[T any](a *Awaiter, f Future[T]) T {
 		if !a.yield(struct{}{}) {
 			// The task was cancelled: give f a chance to let go of what it
 			// holds, then unwind this stack.
+			a.unwinding = true
 			drop(f)
 			panic(stopped{})
 		}
@@ -73,6 +93,8 @@ func Async[T any](fn func(a *Awaiter) T) Future[T] {
 }
 
 type asyncFuture[T any] struct {
+	ex   *Executor // who polled us, to report a panic raised while unwinding
+	task uint64
 	fn   func(a *Awaiter) T
 	a    Awaiter
 	out  T
@@ -86,6 +108,7 @@ func (f *asyncFuture[T]) Poll(cx *Context) Poll[T] {
 	}
 	if f.a.next == nil {
 		f.a.next, f.a.stop = iter.Pull(f.body)
+		f.ex, f.task = cx.ex, cx.task.id
 	}
 	f.a.cx = cx
 	_, more := f.a.next()
@@ -120,10 +143,17 @@ func (f *asyncFuture[T]) body(yield func(struct{}) bool) {
 	f.out = f.fn(&f.a)
 }
 
-// Drop stops the coroutine if it is suspended in an Await.
+// Drop stops the coroutine if it is suspended in an Await. A panic its
+// defers raised while unwinding is reported to the executor (Stats,
+// trace): the handle already yields ErrCancelled.
 func (f *asyncFuture[T]) Drop() {
 	if f.a.stop != nil {
 		f.a.stop()
 		f.a.next, f.a.stop = nil, nil
+		if f.perr != nil {
+			perr := f.perr
+			f.perr = nil
+			f.ex.unwindPanic(f.task, perr)
+		}
 	}
 }

@@ -65,13 +65,18 @@ func (j *join[T]) Poll(cx *Context) Poll[[]T] {
 	return PollReady(j.out)
 }
 
+// Drop drops the children still running and releases the outputs of
+// those that finished (Releaser): nobody will take them now.
 func (j *join[T]) Drop() {
 	for i, f := range j.fs {
 		if f != nil {
 			drop(f)
 			j.fs[i] = nil
+		} else if j.left > 0 {
+			release(j.out[i])
 		}
 	}
+	j.left = 0
 }
 
 // Pair holds the outputs of Join2.
@@ -107,12 +112,20 @@ func (j *join2[A, B]) Poll(cx *Context) Poll[Pair[A, B]] {
 	return Pending[Pair[A, B]]()
 }
 
+// Drop drops the unfinished child and releases the finished one's output.
 func (j *join2[A, B]) Drop() {
+	if j.aReady && j.bReady {
+		return
+	}
 	if !j.aReady {
 		drop(j.a)
+	} else {
+		release(j.out.A)
 	}
 	if !j.bReady {
 		drop(j.b)
+	} else {
+		release(j.out.B)
 	}
 }
 

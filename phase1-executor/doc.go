@@ -40,7 +40,12 @@
 // recovers, records the value and stack, and keeps running the others).
 // Cancel stops a task: if it never ran, it never will; if it waits, its
 // future is dropped — Go has no destructors, so futures that hold
-// something (a timer, a coroutine, child futures) implement Dropper.
+// something (a timer, a coroutine, child futures) implement Dropper. A
+// cancel that arrives during the poll that completes the task comes too
+// late: completion wins and the output is kept; an output that owns a
+// resource and that nobody will take (the handle was dropped or detached)
+// is released (Releaser). A driver that fails for good (Failer) stops
+// BlockOn with its error instead of letting the loop spin.
 //
 // # The executor's loop
 //

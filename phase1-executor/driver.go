@@ -21,6 +21,15 @@ type Driver interface {
 	Poll()
 }
 
+// Failer is implemented by drivers that can fail for good — phase 2's
+// reactor, when io_uring_enter returns an error retrying will not cure.
+// After every Park and Poll the executor asks Err; once it is non-nil the
+// executor stops (it would otherwise spin on a driver that never waits)
+// and BlockOn returns that error, wrapped. Executor goroutine only.
+type Failer interface {
+	Err() error
+}
+
 // Attacher is implemented by drivers that need their executor — to trace
 // through it, or to know their tasks' executor. New calls Attach once,
 // before the executor runs.

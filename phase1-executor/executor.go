@@ -27,7 +27,9 @@ type Executor struct {
 	sched  Scheduler  // executor goroutine only
 	driver Driver
 
-	driverPolls bool // call driver.Poll on busy turns; constant after New
+	driverPolls bool   // call driver.Poll on busy turns; constant after New
+	failer      Failer // the driver, if it can fail for good; constant after New
+	fatal       error  // the driver's fatal error, once it reported one
 
 	wakes wakeList // tasks pushed by other goroutines
 
@@ -66,6 +68,7 @@ type Stats struct {
 	Parks            uint64 // times the executor parked in its driver
 	Spawned          uint64 // tasks registered on this executor
 	UnhandledPanics  uint64 // detached tasks that panicked
+	UnwindPanics     uint64 // panics while a cancelled task unwound (a defer, a Drop)
 	LastUnhandled    error  // the last of those panics, as a *PanicError
 	LiveTasksAtClose int    // tasks Close had to cancel
 }
@@ -104,6 +107,7 @@ func New(opts ...Option) *Executor {
 	if a, ok := ex.driver.(Attacher); ok {
 		a.Attach(ex)
 	}
+	ex.failer, _ = ex.driver.(Failer)
 	return ex
 }
 
@@ -314,6 +318,10 @@ func BlockOn[T any](ex *Executor, main Future[T], opts ...SpawnOption) (T, error
 		var zero T
 		return zero, ErrClosed
 	}
+	if ex.fatal != nil {
+		var zero T
+		return zero, ex.driverFailed()
+	}
 	ex.inBlock = true
 	defer func() { ex.inBlock = false }()
 	if len(opts) == 0 {
@@ -322,8 +330,27 @@ func BlockOn[T any](ex *Executor, main Future[T], opts ...SpawnOption) (T, error
 	t := newTask(ex, main, opts)
 	ex.admit(&t.Task, trace.SourceExecutor, 0)
 	ex.loop(&t.Task)
+	if !t.finished {
+		// The driver failed: main stays on the executor for Close.
+		var zero T
+		return zero, ex.driverFailed()
+	}
 	r, _ := JoinHandle[T]{t: t}.Result()
 	return r.Value, r.Err
+}
+
+// driverFailed wraps the driver's fatal error.
+func (ex *Executor) driverFailed() error {
+	return fmt.Errorf("executor: driver failed: %w", ex.fatal)
+}
+
+// checkDriver stops the loop if the driver has failed for good.
+func (ex *Executor) checkDriver() bool {
+	if err := ex.failer.Err(); err != nil {
+		ex.fatal = err
+		return false
+	}
+	return true
 }
 
 // Run runs main on a new executor and closes it: the one-call way to run
@@ -334,9 +361,10 @@ func Run[T any](main Future[T], opts ...Option) (T, error) {
 	return BlockOn(ex, main)
 }
 
-// loop is the executor: turns until main has finished.
+// loop is the executor: turns until main has finished, or the driver
+// failed.
 func (ex *Executor) loop(main *Task) {
-	for !main.finished {
+	for !main.finished && ex.fatal == nil {
 		ex.turns(main)
 	}
 }
@@ -372,6 +400,11 @@ func (ex *Executor) turns(main *Task) {
 			// Busy: give the driver its non-blocking turn (phase 2
 			// submits SQEs and reaps CQEs here) without sleeping.
 			ex.driver.Poll()
+		} else {
+			continue
+		}
+		if ex.failer != nil && !ex.checkDriver() {
+			return // a driver that failed would make us spin: stop
 		}
 	}
 }
@@ -397,9 +430,8 @@ func (ex *Executor) recoverPoll() {
 	} else {
 		pe = &PanicError{Task: t.id, Value: r, Stack: debug.Stack()}
 	}
-	if ex.sink != nil {
-		ex.emit(ex.event(trace.PollEnded, t.id))
-	}
+	// No PollEnded: the poll did not return. Panicked is how it ended (a
+	// poll-ended pending here would read as a lost wakeup).
 	ex.panicked(t, pe)
 }
 
@@ -481,17 +513,22 @@ func (ex *Executor) run(t *Task) {
 	}
 }
 
-// complete finishes a task whose Poll returned Ready, unless a Cancel got
-// in during that poll, in which case the cancel wins.
+// complete finishes a task whose Poll returned Ready. A Cancel that got in
+// during that poll came too late: completion wins (as in tokio), the output
+// is kept for the handle, and the future — which returned Ready — is not
+// dropped. If the handle was dropped or detached meanwhile, finish releases
+// the output (Releaser).
 func (ex *Executor) complete(t *Task) {
 	for {
 		s := t.state.Load()
-		if s&stateClosed != 0 {
-			t.clear(stateRunning | stateScheduled)
-			ex.finish(t, ErrCancelled)
-			return
-		}
 		if t.state.CompareAndSwap(s, (s&^(stateRunning|stateScheduled))|stateCompleted|stateClosed) {
+			if s&stateClosed != 0 && ex.sink != nil {
+				e := ex.event(trace.Completed, t.id)
+				e.Note = "a cancel came too late: completion wins"
+				ex.emit(e)
+				ex.finishQuiet(t, nil)
+				return
+			}
 			ex.finish(t, nil)
 			return
 		}
@@ -529,11 +566,33 @@ func (ex *Executor) finish(t *Task, err error) {
 			ex.emit(ex.event(trace.Cancelled, t.id))
 		}
 	}
+	ex.finishQuiet(t, err)
+}
+
+// finishQuiet is finish without the trace event.
+func (ex *Executor) finishQuiet(t *Task, err error) {
 	t.r.finish(err)
 	if t.registered {
 		ex.unregister(t)
 	}
 	t.finished = true
+}
+
+// unwindPanic records a panic raised while a cancelled task was torn down
+// — in a deferred function of its coroutine, or in a Drop — where no
+// handle can receive it: counted in Stats, traced as Panicked. Never
+// silent. Executor goroutine only.
+func (ex *Executor) unwindPanic(task uint64, pe *PanicError) {
+	if pe.Task == 0 {
+		pe.Task = task
+	}
+	ex.stats.UnwindPanics++
+	ex.stats.LastUnhandled = pe
+	if ex.sink != nil {
+		e := ex.event(trace.Panicked, task)
+		e.Note = "while unwinding after cancel: " + fmt.Sprint(pe.Value)
+		ex.emit(e)
+	}
 }
 
 // Close cancels every task still on the executor and drops their futures

@@ -3,6 +3,7 @@ package executor
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 )
@@ -39,6 +40,31 @@ type Result[T any] struct {
 	Err   error
 }
 
+// Release releases the value when it is a Releaser and there was no
+// error, so a Result holding an opened file is released like the file.
+func (r Result[T]) Release() {
+	if r.Err == nil {
+		release(r.Value)
+	}
+}
+
+// Releaser is implemented by outputs that own a resource — an opened file,
+// an accepted or connected socket. Completion wins over a late cancel, so
+// a task can finish with such an output after its handle was cancelled;
+// when nobody will take it (the handle was dropped or detached, a Join
+// was dropped after one child finished) the runtime calls Release instead
+// of leaking it. Release must not block and may run on any goroutine.
+type Releaser interface {
+	Release()
+}
+
+// release calls v.Release if v is a Releaser.
+func release(v any) {
+	if r, ok := v.(Releaser); ok {
+		r.Release()
+	}
+}
+
 // task is the whole task: the untyped Task every scheduler sees, and the
 // typed future and output. One allocation per spawn.
 //
@@ -70,6 +96,30 @@ type task[T any] struct {
 	awaiter   atomic.Pointer[Task] // the task awaiting the handle, if any
 }
 
+// releaseUnclaimed releases the output if it was published without error
+// and nobody holds the handle any more. Two sides call it: the executor
+// (after publishing, finding no handle) and the handle's Drop or Detach
+// (after clearing the handle bit, finding the output published). Each
+// makes its own write first, then looks at the other's; sequentially
+// consistent atomics mean at least one sees both, and the CAS that sets
+// stateReleased (a bit of the state word, so the task stays in its size
+// class) makes it at most one.
+func (t *task[T]) releaseUnclaimed() {
+	if !t.published.Load() || t.out.Err != nil {
+		return
+	}
+	for {
+		s := t.state.Load()
+		if s&(stateHandle|stateReleased) != 0 {
+			return
+		}
+		if t.state.CompareAndSwap(s, s|stateReleased) {
+			release(t.out.Value)
+			return
+		}
+	}
+}
+
 func (t *task[T]) poll(cx *Context) bool {
 	p := t.fut.Poll(cx)
 	if p.ready {
@@ -83,21 +133,33 @@ func (t *task[T]) finish(err error) {
 	t.fut = nil
 	if err != nil {
 		if fut != nil {
-			dropQuietly(fut)
+			t.dropQuietly(fut)
 		}
 		var zero T
 		t.out = Result[T]{Value: zero, Err: err}
 	}
 	t.published.Store(true)
+	if err == nil && t.state.Load()&stateHandle == 0 {
+		t.releaseUnclaimed() // detached or dropped: nobody will take it
+	}
 	if w := t.awaiter.Swap(nil); w != nil {
 		t.ex.wakeFromTask(w, t.id)
 	}
 }
 
-// dropQuietly drops f; a panic inside Drop is swallowed, since the task is
-// already being torn down and its handle already has an outcome.
-func dropQuietly(f any) {
-	defer func() { _ = recover() }()
+// dropQuietly drops f, the future of a task being torn down. A panic
+// inside Drop cannot reach the handle, which already has its outcome: it
+// is surfaced in the executor's Stats and trace instead.
+func (t *task[T]) dropQuietly(f any) {
+	defer func() {
+		if r := recover(); r != nil {
+			pe, ok := r.(*PanicError)
+			if !ok {
+				pe = &PanicError{Value: r, Stack: debug.Stack()}
+			}
+			t.ex.unwindPanic(t.id, pe)
+		}
+	}()
 	drop(f)
 }
 
@@ -131,25 +193,37 @@ func (h JoinHandle[T]) Poll(cx *Context) Poll[Result[T]] {
 // Cancel cancels the task. A task cancelled before its first poll is never
 // polled; one cancelled while it waits is dropped (its coroutine, if any,
 // stopped) the next time its executor looks at it; the handle then yields
-// ErrCancelled. Cancel reports whether the task will not complete: false
-// means it had already completed and the handle holds its output.
+// ErrCancelled.
+//
+// Completion wins: Cancel returns false when it came too late — the task
+// had completed and the handle holds its output. It returns true when the
+// task had not completed: it will not be polled again, except that a poll
+// running at this very moment (on the executor's goroutine, while Cancel
+// runs on another) may still return Ready, and then the output is kept
+// and the handle yields it, not ErrCancelled. Result says which.
 func (h JoinHandle[T]) Cancel() bool { return h.t.cancel() }
 
 // Detach lets the task run on without anyone waiting for it. A detached
 // task that panics is counted in the executor's Stats instead of being
-// reported to a handle.
+// reported to a handle; its output, if it owns a resource (Releaser), is
+// released when it completes.
 func (h JoinHandle[T]) Detach() {
 	for {
 		s := h.t.state.Load()
 		if h.t.state.CompareAndSwap(s, s&^stateHandle) {
-			return
+			break
 		}
 	}
+	h.t.releaseUnclaimed()
 }
 
-// Drop cancels the task: a handle abandoned by a combinator (a Select
-// loser) takes its task down with it.
-func (h JoinHandle[T]) Drop() { h.t.cancel() }
+// Drop cancels the task and gives up the handle: a handle abandoned by a
+// combinator (a Select loser) takes its task down with it, and an output
+// that nobody will now take is released (Releaser).
+func (h JoinHandle[T]) Drop() {
+	h.t.cancel()
+	h.Detach()
+}
 
 // ID returns the task's id.
 func (h JoinHandle[T]) ID() uint64 { return h.t.id }

@@ -24,6 +24,7 @@ import (
 //	closed     the future is dropped, or will be at the executor's next look:
 //	           the task will never be polled again
 //	handle     a JoinHandle still wants the outcome (cleared by Detach)
+//	released   an output nobody takes was released (Releaser), once
 //
 // # Transitions
 //
@@ -59,6 +60,7 @@ const (
 	stateCompleted
 	stateClosed
 	stateHandle
+	stateReleased
 )
 
 // Task is the part of a task every scheduler sees, whatever the type of

@@ -52,7 +52,34 @@
 // table until the op's own CQE arrives, not until the future is dropped:
 // cancelling submits IORING_OP_ASYNC_CANCEL and leaves the op "orphaned"
 // until the kernel confirms. What the kernel did anyway is accounted for
-// (a file opened after the cancel is closed).
+// (a file opened after the cancel is closed). A reactor not yet closed
+// stays reachable (a package-level set), so one forgotten with buffers
+// in flight leaks instead of freeing memory under the kernel's writes.
+//
+// # Buffers belong to the kernel until their CQE
+//
+// Pinning keeps memory valid; it does not give it back. If the kernel
+// wrote the caller's slice, a read dropped by a timeout would return the
+// slice to the caller while the kernel may still write it, and the bytes
+// would be lost. So the kernel only ever touches memory the runtime owns
+// (the choice, and the designs rejected, are in stream_io.go):
+//
+//   - File.ReadAt and WriteAt go through a buffer of the reactor's pool
+//     (bufpool.go), copied at the CQE and returned to the pool at the CQE
+//     — an orphan's too;
+//   - a TCPStream owns its receive buffer: a Read dropped before its CQE
+//     leaves the RECV to the stream, whose next Read returns its bytes
+//     first (or adopts the RECV still in flight): no byte is ever lost;
+//   - writes send a copy the stream (or the pool) owns.
+//
+// One memcpy per op, what read(2) does anyway, buys the guarantee.
+//
+// # When things fail
+//
+// An io_uring_enter error that retrying cannot cure makes the reactor
+// fail for good: Err reports it, the executor (executor.Failer) stops and
+// BlockOn returns it, ops in flight fail with it, and their memory stays
+// pinned. Using a reactor after Close is ErrClosed, never a fault.
 //
 // # The fallback ring
 //
@@ -60,9 +87,12 @@
 // Docker's default seccomp profile, macOS — FallbackRing (fallback.go) takes
 // the same SQEs and performs each on a goroutine with ordinary system
 // calls, posting the same CQEs. The reactor and every future run unchanged
-// on it (the Rings interface, sqe.go). NewReactor picks it by itself when
-// io_uring_setup fails and on macOS, and WORKBOOK_RING=fallback forces it;
-// RingKind says which ring runs and why.
+// on it (the Rings interface, sqe.go). A worker never blocks in a call a
+// cancel cannot reach: after poll(2) the call is non-blocking, and EAGAIN
+// sends it back to the cancellable wait. NewReactor picks the fallback by
+// itself when io_uring is unavailable (io_uring_setup says ENOSYS or
+// EPERM) and on macOS — other setup errors are errors — and
+// WORKBOOK_RING=fallback forces it; RingKind says which ring runs and why.
 //
 // # Files by platform
 //

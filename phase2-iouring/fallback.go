@@ -23,6 +23,18 @@ import (
 // every pollSlice, so cancelling a blocked op takes up to that long.
 // LINK_TIMEOUT is not supported (the probe says so).
 //
+// A worker never blocks in a call it cannot be cancelled out of. After
+// poll(2) says ready, the call itself is made non-blocking — recv and send
+// with MSG_DONTWAIT, read and write with RWF_NOWAIT (Linux 4.14; pipes and
+// sockets honour it), accept on a listener put in non-blocking mode —
+// and EAGAIN (another worker got there first: four ACCEPTs on one
+// listener all wake for one connection) sends the worker back to the
+// cancellable wait. A cancel that arrived meanwhile, answered -EALREADY
+// because the call was running, takes effect then: every cancel is
+// answered in bounded time, and Close never hangs. Regular files are the
+// exception: a read that misses the page cache blocks on the disk, as it
+// does inside io_uring's own workers, bounded and not cancellable.
+//
 // Like Ring, a FallbackRing belongs to its executor's goroutine; Wakeup
 // and the workers are the exceptions, and meet the executor under mu.
 type FallbackRing struct {
@@ -36,6 +48,7 @@ type FallbackRing struct {
 	woken    bool                    // guarded by mu: a Wakeup is pending
 	signal   chan struct{}           // capacity 1: "look at cq / woken"
 	workers  sync.WaitGroup
+	polling  atomic.Int32 // workers inside poll(2) right now (tests wait on it)
 
 	stats RingStats
 }
@@ -47,10 +60,20 @@ type FallbackRing struct {
 //	waiting  → running     by the worker, just before the system call that
 //	                       does the work; a cancel now gets -EALREADY and
 //	                       the request completes with its real result
+//	running  → waiting     by the worker, when the non-blocking call said
+//	                       EAGAIN; a cancel that got -EALREADY meanwhile
+//	                       (cancelPending) cancels it now
 type fallbackReq struct {
+	ring   *FallbackRing
 	sqe    SQE
 	state  atomic.Int32  // reqWaiting, reqRunning, reqCancelled
 	cancel chan struct{} // closed when state becomes reqCancelled
+
+	// cancelPending: an ASYNC_CANCEL came while running. The canceller
+	// stores it, then tries waiting → cancelled again; the worker stores
+	// waiting, then loads it. Sequentially consistent atomics: at least
+	// one of them sees the other's store, and the CAS lets one win.
+	cancelPending atomic.Bool
 }
 
 const (
@@ -61,14 +84,61 @@ const (
 
 // tryCancel moves a waiting request to cancelled. Any goroutine.
 func (r *fallbackReq) tryCancel() int32 {
-	if r.state.CompareAndSwap(reqWaiting, reqCancelled) {
-		close(r.cancel)
+	if r.cancelNow() {
 		return 0
 	}
 	if r.state.Load() == reqRunning {
+		r.cancelPending.Store(true)
+		if r.cancelNow() { // it went back to waiting meanwhile
+			return 0
+		}
 		return -int32(unix.EALREADY)
 	}
 	return -int32(unix.ENOENT)
+}
+
+// cancelNow moves waiting to cancelled, once.
+func (r *fallbackReq) cancelNow() bool {
+	if r.state.CompareAndSwap(reqWaiting, reqCancelled) {
+		close(r.cancel)
+		return true
+	}
+	return false
+}
+
+// resume is the worker's running → waiting after a call said EAGAIN. It
+// reports false if the request is cancelled now.
+func (r *fallbackReq) resume() bool {
+	r.state.Store(reqWaiting) // only the worker moves it out of running
+	if r.cancelPending.Load() {
+		r.cancelNow()
+	}
+	return r.state.Load() != reqCancelled
+}
+
+// afterReady, when set (tests only), runs in a worker between poll(2)
+// saying ready and the call: the place where several workers woken by
+// one readiness race each other.
+var afterReady atomic.Pointer[func(Op)]
+
+// retry waits until fd is ready for events, then makes call, which must
+// not block; while it says EAGAIN, back to the cancellable wait.
+func retry(req *fallbackReq, fd int, events int16, call func() int32) int32 {
+	for {
+		if res := waitFD(req, fd, events); res != 0 {
+			return res
+		}
+		if h := afterReady.Load(); h != nil {
+			(*h)(Op(req.sqe.Opcode))
+		}
+		res := call()
+		if res != -int32(unix.EAGAIN) {
+			return res
+		}
+		if !req.resume() {
+			return -int32(unix.ECANCELED)
+		}
+	}
 }
 
 // begin marks the request running unless it was cancelled; the worker
@@ -175,7 +245,7 @@ func (f *FallbackRing) start(s SQE) {
 		f.post(CQE{UserData: s.UserData, Res: res})
 		return
 	}
-	req := &fallbackReq{sqe: s, cancel: make(chan struct{})}
+	req := &fallbackReq{ring: f, sqe: s, cancel: make(chan struct{})}
 	f.mu.Lock()
 	f.inflight[s.UserData] = req
 	f.mu.Unlock()
@@ -239,7 +309,7 @@ func (f *FallbackRing) CQ() QueueState {
 func (f *FallbackRing) Stats() RingStats { return f.stats }
 
 // ArmWakeup does nothing: Wakeup needs no request in flight here.
-func (f *FallbackRing) ArmWakeup() {}
+func (f *FallbackRing) ArmWakeup() (*SQE, bool) { return nil, true }
 
 // Wakeup ends a waiting Submit now, or the next one. Any goroutine.
 func (f *FallbackRing) Wakeup() {
@@ -287,27 +357,19 @@ func perform(req *fallbackReq) int32 {
 	}
 	switch Op(s.Opcode) {
 	case OpRead:
-		if res := waitFD(req, fd, unix.POLLIN); res != 0 {
-			return res
-		}
-		return rw(unix.Pread, unix.Read, fd, buf(), s.Off)
+		return retry(req, fd, unix.POLLIN, func() int32 { return result(readNoWait(fd, buf(), s.Off)) })
 	case OpWrite:
-		if res := waitFD(req, fd, unix.POLLOUT); res != 0 {
-			return res
-		}
-		return rw(unix.Pwrite, unix.Write, fd, buf(), s.Off)
+		return retry(req, fd, unix.POLLOUT, func() int32 { return result(writeNoWait(fd, buf(), s.Off)) })
 	case OpRecv:
-		if res := waitFD(req, fd, unix.POLLIN); res != 0 {
-			return res
-		}
-		n, _, err := unix.Recvfrom(fd, buf(), int(s.OpFlags))
-		return result(n, err)
+		return retry(req, fd, unix.POLLIN, func() int32 {
+			n, _, err := unix.Recvfrom(fd, buf(), int(s.OpFlags)|unix.MSG_DONTWAIT)
+			return result(n, err)
+		})
 	case OpSend:
-		if res := waitFD(req, fd, unix.POLLOUT); res != 0 {
-			return res
-		}
-		n, err := unix.SendmsgN(fd, buf(), nil, nil, int(s.OpFlags))
-		return result(n, err)
+		return retry(req, fd, unix.POLLOUT, func() int32 {
+			n, err := unix.SendmsgN(fd, buf(), nil, nil, int(s.OpFlags)|unix.MSG_DONTWAIT)
+			return result(n, err)
+		})
 	case OpOpenat:
 		path := unix.BytePtrToString((*byte)(addrOf(&s.Addr)))
 		nfd, err := unix.Openat(fd, path, int(s.OpFlags), s.Len)
@@ -323,14 +385,18 @@ func perform(req *fallbackReq) int32 {
 		path := unix.BytePtrToString((*byte)(addrOf(&s.Addr)))
 		return performStat(fd, path, int(s.OpFlags), s.Len, addrOf(&s.Off))
 	case OpAccept:
-		if res := waitFD(req, fd, unix.POLLIN); res != 0 {
-			return res
+		// accept4 has no per-call MSG_DONTWAIT: the listener itself goes
+		// non-blocking (Listen creates it so on the fallback already).
+		if err := unix.SetNonblock(fd, true); err != nil {
+			return result(0, err)
 		}
-		nfd, sa, err := accept(fd, int(s.OpFlags))
-		if err == nil && s.Addr != 0 && s.Off != 0 {
-			writeSockaddr(sa, addrOf(&s.Addr), addrOf(&s.Off))
-		}
-		return result(nfd, err)
+		return retry(req, fd, unix.POLLIN, func() int32 {
+			nfd, sa, err := accept(fd, int(s.OpFlags))
+			if err == nil && s.Addr != 0 && s.Off != 0 {
+				writeSockaddr(sa, addrOf(&s.Addr), addrOf(&s.Off))
+			}
+			return result(nfd, err)
+		})
 	case OpConnect:
 		return connectFallback(req, fd, addrOf(&s.Addr), uint32(s.Off))
 	case OpPollAdd:
@@ -376,19 +442,6 @@ func result(n int, err error) int32 {
 	return int32(n)
 }
 
-// rw is pread/pwrite, or read/write on descriptors that cannot seek
-// (pipes, sockets) or when off is -1 ("the file position").
-func rw(positioned func(int, []byte, int64) (int, error), plain func(int, []byte) (int, error), fd int, b []byte, off uint64) int32 {
-	if off != ^uint64(0) {
-		n, err := positioned(fd, b, int64(off))
-		if err != unix.ESPIPE {
-			return result(n, err)
-		}
-	}
-	n, err := plain(fd, b)
-	return result(n, err)
-}
-
 // waitFD waits until fd is ready for events, or the request is cancelled
 // (-ECANCELED). It returns 0 when ready, with the request marked running:
 // from here on a cancel no longer stops it.
@@ -405,12 +458,18 @@ func waitFD(req *fallbackReq, fd int, events int16) int32 {
 // waitFDEvents polls fd in slices of pollSlice, looking for a cancel
 // between slices, and returns the ready events or -errno.
 func waitFDEvents(req *fallbackReq, fd int, events int16) int32 {
+	return req.ring.waitFDEvents(req, fd, events)
+}
+
+func (f *FallbackRing) waitFDEvents(req *fallbackReq, fd int, events int16) int32 {
 	for {
 		if req.state.Load() == reqCancelled {
 			return -int32(unix.ECANCELED)
 		}
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: events}}
+		f.polling.Add(1)
 		n, err := unix.Poll(pfd, int(pollSlice/time.Millisecond))
+		f.polling.Add(-1)
 		if err == unix.EINTR {
 			continue
 		}

@@ -50,6 +50,7 @@ func (f *opFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[int3
 		}
 		f.idx, f.started = idx, true
 		f.prep(sqe, &f.r.ops[idx])
+		f.r.ops[idx].fd = sqe.Fd
 		f.r.traceSQE(sqe, cx.TaskID())
 		if f.within != nil {
 			f.r.linkTimeout(sqe, f.within, cx.TaskID())
@@ -67,9 +68,14 @@ func (f *opFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[int3
 		o.waker = cx.WakerFor(holders[f.code])
 		return executor.Pending[executor.Result[int32]]()
 	}
+	f.done = true
+	if o.failed {
+		// The ring failed: no CQE came and none will be reaped. The slot
+		// and its pinned memory are never reused (see Reactor.fail).
+		return executor.PollReady(executor.Result[int32]{Value: -int32(unix.EIO), Err: f.r.err})
+	}
 	res := o.res
 	f.r.release(f.idx)
-	f.done = true
 	if res < 0 {
 		return executor.PollReady(executor.Result[int32]{Value: res, Err: unix.Errno(-res)})
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -55,28 +56,50 @@ type Reactor struct {
 	ops  []op     // the op table; user_data carries an index into it
 	free []uint32 // free op indexes
 
-	inflight int    // ops whose CQE has not come
-	closed   bool   // Close ran
-	probe    *Probe // what the ring supports
+	inflight int     // ops whose CQE has not come
+	closed   bool    // Close ran
+	err      error   // the ring failed for good (Err); every later op fails with it
+	pool     bufPool // the buffers file reads and writes give the kernel
+	probe    *Probe  // what the ring supports
 }
 
+// # user_data
+//
+// An op's user_data is its generation and its index in the op table:
+//
+//	bit 63      0 for ops; 1 for the reactor's own requests
+//	bits 62-32  the slot's generation, modulo 2³¹ (genMask)
+//	bits 31-0   the slot's index
+//
 // The reactor's own requests carry user_data with the top bit set (see
-// also udEventfd); their CQEs wake nobody.
+// also udEventfd); their CQEs wake nobody. An op's generation is masked to
+// 31 bits, so however often a slot is reused — the LIFO free list gives
+// one slot almost every op of a busy connection — its user_data can never
+// have the top bit set and never equals a reserved value. The generation
+// only tells a stale ASYNC_CANCEL from the slot's next op, and a slot is
+// reused only after its CQE, so wrapping after 2³¹ reuses is harmless.
 const (
 	udCancel      uint64 = 1<<63 | 2 // an ASYNC_CANCEL
 	udLinkTimeout uint64 = 1<<63 | 3 // a LINK_TIMEOUT guarding another op
+
+	genMask uint32 = 1<<31 - 1
 )
+
+// opUserData is the user_data of the op in slot idx at generation gen.
+func opUserData(gen, idx uint32) uint64 { return uint64(gen&genMask)<<32 | uint64(idx) }
 
 // op is one in-flight request: who waits for it, what it returned, and the
 // memory the kernel may touch until its CQE arrives.
 type op struct {
-	gen   uint32 // bumped on each reuse: a stale user_data cannot hit a new op
-	state opState
-	code  Op
-	task  uint64 // for the trace
-	waker executor.Waker
-	res   int32
-	flags uint32
+	gen    uint32 // bumped on each reuse, modulo 2³¹: a stale user_data cannot hit a new op
+	state  opState
+	failed bool // completed by Reactor.fail, not by a CQE: never reused
+	code   Op
+	fd     int32  // for the trace
+	task   uint64 // for the trace
+	waker  executor.Waker
+	res    int32
+	flags  uint32
 
 	// pin keeps the Go memory the kernel reads or writes (a buffer) in
 	// place until the CQE: the collector neither moves nor frees it.
@@ -113,9 +136,49 @@ func NewReactor(entries uint32) (*Reactor, error) {
 	return newPlatformReactor(entries, os.Getenv("WORKBOOK_RING") == "io_uring")
 }
 
+// MaxEntries is the largest SQ size NewReactor accepts (the kernel's
+// IORING_MAX_ENTRIES).
+const MaxEntries = 32768
+
+// checkEntries rejects an SQ size io_uring_setup would refuse, on both
+// rings, so a bad argument is an error and not a silent fallback.
+func checkEntries(entries uint32) error {
+	if entries == 0 || entries > MaxEntries {
+		return fmt.Errorf("iouring: %d SQ entries: want 1 to %d", entries, MaxEntries)
+	}
+	return nil
+}
+
 func newFallbackReactor(entries uint32, why string) (*Reactor, error) {
+	if err := checkEntries(entries); err != nil {
+		return nil, err
+	}
 	fb := NewFallbackRing(entries)
-	return &Reactor{ring: fb, why: "fallback ring: " + why, probe: fb.Probe()}, nil
+	return register(&Reactor{ring: fb, why: "fallback ring: " + why, probe: fb.Probe()}), nil
+}
+
+// live holds every reactor not yet closed. A reactor dropped without Close
+// while the kernel may still write its pinned buffers must not be
+// collected: its Pinners would be freed with pins held (the runtime
+// panics, "found leaking pinned pointer") and the memory reused under the
+// kernel's pending writes. A forgotten reactor leaks instead, ring and
+// buffers, which is the lesser harm. Guarded by liveMu.
+var (
+	liveMu sync.Mutex
+	live   = map[*Reactor]struct{}{}
+)
+
+func register(r *Reactor) *Reactor {
+	liveMu.Lock()
+	live[r] = struct{}{}
+	liveMu.Unlock()
+	return r
+}
+
+func unregister(r *Reactor) {
+	liveMu.Lock()
+	delete(live, r)
+	liveMu.Unlock()
 }
 
 // RingInUse says which ring a reactor made now would run on, and why:
@@ -146,8 +209,37 @@ func (r *Reactor) Probe() *Probe { return r.probe }
 // InFlight returns the number of ops whose CQE has not arrived.
 func (r *Reactor) InFlight() int { return r.inflight }
 
-// ErrClosed is returned for I/O started on a closed reactor.
+// ErrClosed is returned for I/O started on a closed reactor, and is the
+// fatal error (Err) of an executor that parks on one.
 var ErrClosed = errors.New("iouring: reactor closed")
+
+// Err implements executor.Failer: the error that ended the ring for good
+// (io_uring_enter failing with something retrying will not cure, or a
+// Park after Close), or nil. The executor stops with it; every op in
+// flight has been completed with it.
+func (r *Reactor) Err() error { return r.err }
+
+// fail records a fatal error and fails every op in flight with it, waking
+// their tasks. Their memory stays pinned: the kernel's view of the ring is
+// unknown, so a buffer is never handed back without its CQE.
+func (r *Reactor) fail(err error) {
+	if r.err != nil {
+		return
+	}
+	r.err = err
+	for i := range r.ops {
+		o := &r.ops[i]
+		if o.state != opInFlight {
+			continue
+		}
+		o.state, o.failed = opDone, true
+		if r.ex != nil {
+			r.ex.WakeFromDriver(o.waker, trace.SourceCompletion)
+		} else {
+			o.waker.WakeBy(trace.SourceCompletion)
+		}
+	}
+}
 
 // prepare takes an SQE for a new op on behalf of the task polling cx,
 // fills in the op table entry, and returns the SQE for the caller to prep.
@@ -156,6 +248,9 @@ var ErrClosed = errors.New("iouring: reactor closed")
 func (r *Reactor) prepare(cx *executor.Context, code Op) (*SQE, uint32, error) {
 	if r.closed {
 		return nil, 0, ErrClosed
+	}
+	if r.err != nil {
+		return nil, 0, r.err
 	}
 	sqe := r.ring.NextSQE()
 	if sqe == nil {
@@ -175,13 +270,13 @@ func (r *Reactor) prepare(cx *executor.Context, code Op) (*SQE, uint32, error) {
 		idx = uint32(len(r.ops) - 1)
 	}
 	o := &r.ops[idx]
-	o.gen++
+	o.gen = (o.gen + 1) & genMask
 	o.state = opInFlight
 	o.code = code
 	o.task = cx.TaskID()
 	o.waker = cx.WakerFor(holders[code])
 	r.inflight++
-	sqe.UserData = uint64(o.gen)<<32 | uint64(idx)
+	sqe.UserData = opUserData(o.gen, idx)
 	return sqe, idx, nil
 }
 
@@ -221,12 +316,31 @@ func (r *Reactor) traceSQE(sqe *SQE, task uint64) {
 	r.ex.Emit(e)
 }
 
+// traceOwnSQE records one of the reactor's own SQEs (the eventfd READ, an
+// ASYNC_CANCEL, a LINK_TIMEOUT) like any other, so the trace's SQE and CQE
+// counts agree. fd is the descriptor the request concerns (for a cancel,
+// the cancelled op's).
+func (r *Reactor) traceOwnSQE(sqe *SQE, task uint64, fd int32) {
+	if sqe == nil || r.ex == nil || !r.ex.Tracing() {
+		return
+	}
+	e := r.ex.NewEvent(trace.SQEPrepared, task)
+	e.Op, e.UserData, e.FD = Op(sqe.Opcode).String(), sqe.UserData, fd
+	r.ringPos(e)
+	r.ex.Emit(e)
+}
+
 // submit enters the kernel once with every pending SQE, waiting for wait
-// CQEs, then reaps whatever completed.
+// CQEs, then reaps whatever completed. An error other than EBUSY/EAGAIN
+// (a full CQ: reap and come back) is fatal: the reactor fails with it.
 func (r *Reactor) submit(wait uint32) error {
+	if r.err != nil {
+		return r.err
+	}
 	pending := r.ring.Pending()
 	n, err := r.ring.Submit(wait)
 	if err != nil && !errors.Is(err, unix.EBUSY) && !errors.Is(err, unix.EAGAIN) {
+		r.fail(err)
 		return err
 	}
 	if r.ex != nil && r.ex.Tracing() && (pending > 0 || wait > 0) {
@@ -250,19 +364,19 @@ func (r *Reactor) reap() int {
 // complete handles one CQE: step 3.
 func (r *Reactor) complete(c CQE) {
 	if r.ring.Consumed(c) {
-		r.traceCQE(c, OpRead, 0) // the wakeup (eventfd READ)
+		r.traceCQE(c, OpRead, 0, -1) // the wakeup (eventfd READ)
 		return
 	}
 	switch c.UserData {
 	case udCancel:
-		r.traceCQE(c, OpAsyncCancel, 0)
+		r.traceCQE(c, OpAsyncCancel, 0, -1)
 		return
 	case udLinkTimeout:
-		r.traceCQE(c, OpLinkTimeout, 0)
+		r.traceCQE(c, OpLinkTimeout, 0, -1)
 		return
 	}
 	idx, gen := uint32(c.UserData), uint32(c.UserData>>32)
-	if int(idx) >= len(r.ops) || r.ops[idx].gen != gen {
+	if c.UserData>>63 != 0 || int(idx) >= len(r.ops) || r.ops[idx].gen != gen || r.ops[idx].failed {
 		return // not ours (cannot happen unless the table is corrupt)
 	}
 	o := &r.ops[idx]
@@ -270,14 +384,14 @@ func (r *Reactor) complete(c CQE) {
 	switch o.state {
 	case opInFlight:
 		o.res, o.flags, o.state = c.Res, c.Flags, opDone
-		r.traceCQE(c, o.code, o.task)
+		r.traceCQE(c, o.code, o.task, o.fd)
 		if r.ex != nil {
 			r.ex.WakeFromDriver(o.waker, trace.SourceCompletion)
 		} else {
 			o.waker.WakeBy(trace.SourceCompletion)
 		}
 	case opOrphaned:
-		r.traceCQE(c, o.code, 0)
+		r.traceCQE(c, o.code, 0, o.fd) // an orphan: nobody to wake
 		if o.orphaned != nil {
 			o.orphaned(c.Res)
 		}
@@ -285,12 +399,14 @@ func (r *Reactor) complete(c CQE) {
 	}
 }
 
-func (r *Reactor) traceCQE(c CQE, code Op, task uint64) {
+// traceCQE records a reaped CQE; fd is the op's descriptor (-1 for the
+// reactor's own requests), so a cancelled op's CQE names its fd too.
+func (r *Reactor) traceCQE(c CQE, code Op, task uint64, fd int32) {
 	if r.ex == nil || !r.ex.Tracing() {
 		return
 	}
 	e := r.ex.NewEvent(trace.CQEReaped, task)
-	e.Op, e.UserData, e.Res = code.String(), c.UserData, c.Res
+	e.Op, e.UserData, e.Res, e.FD = code.String(), c.UserData, c.Res, fd
 	r.ringPos(e)
 	r.ex.Emit(e)
 }
@@ -300,6 +416,26 @@ func (r *Reactor) ringPos(e *trace.Event) {
 	sq, cq := r.ring.SQ(), r.ring.CQ()
 	e.SQ = trace.RingPos{Entries: sq.Entries, Head: sq.Head, Tail: sq.Tail}
 	e.CQ = trace.RingPos{Entries: cq.Entries, Head: cq.Head, Tail: cq.Tail}
+}
+
+// adopt gives an orphaned op a new owner: the task polling cx waits for
+// its CQE as if it had started the op (a stream's next Read taking over
+// the RECV an earlier Read abandoned). The ASYNC_CANCEL already sent may
+// still win: the CQE then says -ECANCELED.
+func (r *Reactor) adopt(idx uint32, cx *executor.Context) {
+	o := &r.ops[idx]
+	if o.state != opOrphaned {
+		return
+	}
+	o.state, o.orphaned = opInFlight, nil
+	o.task = cx.TaskID()
+	o.waker = cx.WakerFor(holders[o.code])
+}
+
+// ringFailed reports whether err is the reactor's fatal error: the op's
+// memory may still be written by the kernel and must not be reused.
+func (r *Reactor) ringFailed(err error) bool {
+	return r.err != nil && err != nil && errors.Is(err, r.err) && r.err != ErrClosed
 }
 
 // release unpins an op's memory and returns its slot to the free list.
@@ -316,6 +452,9 @@ func (r *Reactor) release(idx uint32) {
 // pinned memory — stays until the CQE says what happened.
 func (r *Reactor) cancel(idx uint32, orphaned func(res int32)) {
 	o := &r.ops[idx]
+	if o.failed {
+		return // never released: see fail
+	}
 	switch o.state {
 	case opDone:
 		if orphaned != nil {
@@ -332,37 +471,67 @@ func (r *Reactor) cancel(idx uint32, orphaned func(res int32)) {
 	o.waker = executor.Waker{}
 	if r.ex != nil && r.ex.Tracing() {
 		e := r.ex.NewEvent(trace.OpCancelled, o.task)
-		e.Op, e.UserData = o.code.String(), uint64(o.gen)<<32|uint64(idx)
+		e.Op, e.UserData, e.FD = o.code.String(), opUserData(o.gen, idx), o.fd
 		r.ex.Emit(e)
+	}
+	r.submitCancel(idx)
+}
+
+// submitCancel prepares the IORING_OP_ASYNC_CANCEL (5.5) of the op in slot
+// idx, making room in the SQ if it must. If it cannot (the ring failed),
+// the op completes on its own and the orphan handler runs then.
+func (r *Reactor) submitCancel(idx uint32) {
+	if r.err != nil {
+		return
 	}
 	sqe := r.ring.NextSQE()
 	if sqe == nil {
 		if r.submit(0) != nil {
-			return // the op completes on its own; the orphan handler runs then
+			return
 		}
 		if sqe = r.ring.NextSQE(); sqe == nil {
 			return
 		}
 	}
-	sqe.PrepCancel(uint64(o.gen)<<32|uint64(idx), 0)
+	o := &r.ops[idx]
+	sqe.PrepCancel(opUserData(o.gen, idx), 0)
 	sqe.UserData = udCancel
+	r.traceOwnSQE(sqe, o.task, o.fd)
 }
 
 // Poll implements executor.Driver: submit the turn's SQEs and reap, without
-// waiting.
+// waiting. A fatal error is kept in Err, which the executor reads next.
 func (r *Reactor) Poll() {
+	if r.closed || r.err != nil {
+		return
+	}
 	if r.ring.Pending() > 0 || r.ring.CQReady() > 0 || r.ring.NeedsEnter() {
-		_ = r.submit(0) // an enter error shows up again at the next Park
+		_ = r.submit(0)
 	}
 }
 
 // Park implements executor.Driver: submit, then wait until at least one
-// CQE — an op's, or the wakeup's when Unpark is called.
+// CQE — an op's, or the wakeup's when Unpark is called. On a closed or
+// failed reactor it returns at once, and Err says why.
 func (r *Reactor) Park() string {
-	r.ring.ArmWakeup()
+	if r.closed {
+		r.fail(ErrClosed)
+	}
+	if r.err != nil {
+		return "reactor failed: " + r.err.Error()
+	}
+	r.reserve(1) // room for the eventfd READ: submit (and reap) first if the SQ is full
+	sqe, armed := r.ring.ArmWakeup()
+	if sqe != nil {
+		r.traceOwnSQE(sqe, 0, sqe.Fd)
+	}
 	before := r.ring.Stats().Reaped
 	woke := r.ring.Stats().Wakeups
-	if err := r.submit(1); err != nil {
+	var wait uint32
+	if armed {
+		wait = 1
+	}
+	if err := r.submit(wait); err != nil {
 		return "enter failed: " + err.Error()
 	}
 	switch {
@@ -386,27 +555,36 @@ func (r *Reactor) Close() error {
 	}
 	r.closed = true
 	for i := range r.ops {
-		if r.ops[i].state == opInFlight || r.ops[i].state == opOrphaned {
-			if sqe := r.ring.NextSQE(); sqe != nil {
-				sqe.PrepCancel(uint64(r.ops[i].gen)<<32|uint64(i), 0)
-				sqe.UserData = udCancel
-			}
-			r.ops[i].state = opOrphaned
+		if o := &r.ops[i]; o.state == opInFlight || o.state == opOrphaned {
+			// The cancel of an op already orphaned is asked again: cheap,
+			// and its first cancel may have found the SQ full.
+			o.state = opOrphaned
+			o.waker = executor.Waker{}
+			r.submitCancel(uint32(i))
 		}
 	}
 	// Drain: wake the ring's own wakeup request too, so nothing of ours
 	// is left in flight when the ring closes.
 	r.ring.Wakeup()
-	for r.inflight > 0 || r.ring.Pending() > 0 || wakeupArmed(r.ring) {
+	for r.err == nil && (r.inflight > 0 || r.ring.Pending() > 0 || wakeupArmed(r.ring)) {
 		if err := r.submit(1); err != nil {
-			break
+			break // r.err is set: fall through to the leak below
 		}
+	}
+	if r.err != nil && r.err != ErrClosed {
+		// The ring failed with ops in flight: the kernel may still write
+		// their buffers (and the eventfd READ's page). Leave them pinned,
+		// mapped and reachable (this reactor stays in live) rather than
+		// hand the memory back under a pending write. A bounded leak on a
+		// ring that is broken anyway.
+		return fmt.Errorf("iouring: close: ring failed with %d ops in flight: %w", r.inflight, r.err)
 	}
 	for i := range r.ops {
 		if r.ops[i].state != opFree {
 			r.ops[i].pin.Unpin()
 		}
 	}
+	unregister(r)
 	return r.ring.Close()
 }
 

@@ -60,23 +60,32 @@ func newURingRings(entries uint32) (*uringRings, error) {
 }
 
 // newPlatformReactor uses the kernel's io_uring, falling back to the
-// pure-Go ring when io_uring_setup is refused — unless required says the
-// user asked for io_uring by name (WORKBOOK_RING=io_uring).
+// pure-Go ring only when io_uring is unavailable — ENOSYS (no io_uring in
+// this kernel) or EPERM (kernel.io_uring_disabled, a seccomp profile) —
+// unless required says the user asked for io_uring by name
+// (WORKBOOK_RING=io_uring). Any other setup error (EINVAL for bad
+// arguments, ENOMEM, EMFILE...) is returned: the fallback would hide a
+// mistake or a resource problem behind a slower ring.
 func newPlatformReactor(entries uint32, required bool) (*Reactor, error) {
+	if err := checkEntries(entries); err != nil {
+		return nil, err
+	}
 	u, err := newURingRings(entries)
 	if err != nil {
 		var se *SetupError
-		if errors.As(err, &se) && !required {
+		if errors.As(err, &se) && !required && (se.Errno == unix.ENOSYS || se.Errno == unix.EPERM) {
 			return newFallbackReactor(entries, se.Error())
 		}
 		return nil, err
 	}
-	r := &Reactor{ring: u, why: "io_uring"}
+	r := register(&Reactor{ring: u, why: "io_uring"})
 	if r.probe, err = u.Probe(); err != nil {
+		unregister(r)
 		u.Close()
 		return nil, err
 	}
 	if err := r.probe.Require(OpNop, OpRead, OpWrite); err != nil {
+		unregister(r)
 		u.Close()
 		return nil, err
 	}
@@ -91,23 +100,25 @@ func (u *uringRings) NeedsEnter() bool { return u.overflowed() }
 
 func (u *uringRings) Kind() string { return "io_uring" }
 
-func (u *uringRings) ArmWakeup() {
+// ArmWakeup puts the eventfd READ in the SQ unless it is in flight
+// already. With the SQ full it arms nothing and says so: the reactor
+// submits (and reaps) first, so this happens only if even that failed,
+// and then the reactor does not wait — a wait nobody could cut short
+// would lose wakeups. It never enters the kernel itself, so a full CQ
+// (EBUSY) met here cannot go unreaped.
+func (u *uringRings) ArmWakeup() (*SQE, bool) {
 	if u.efdArmed {
-		return
+		return nil, true
 	}
 	sqe := u.NextSQE()
 	if sqe == nil {
-		if _, err := u.Submit(0); err != nil {
-			return
-		}
-		if sqe = u.NextSQE(); sqe == nil {
-			return
-		}
+		return nil, false
 	}
 	// IORING_OP_READ (5.6) of the eventfd: completes when Wakeup writes.
 	sqe.PrepRead(u.efd, unsafe.Pointer(u.efdBuf), 8, 0)
 	sqe.UserData = udEventfd
 	u.efdArmed = true
+	return sqe, true
 }
 
 // Wakeup writes the eventfd, completing the READ a waiting enter sleeps

@@ -64,3 +64,30 @@ func fdatasync(fd int) error { return unix.Fsync(fd) }
 
 // rawFamily reads a sockaddr's family: the byte after its length on BSDs.
 func rawFamily(p unsafe.Pointer) int { return int(*(*uint8)(unsafe.Add(p, 1))) }
+
+// readNoWait is the fallback's READ, never blocking on a pipe or socket:
+// macOS has no RWF_NOWAIT, so the descriptor is put in non-blocking mode
+// (the fallback is the only ring on macOS: nothing else expects it
+// blocking); regular files ignore the flag, as on Linux.
+func readNoWait(fd int, b []byte, off uint64) (int, error) {
+	return rwNoWait(fd, b, off, unix.Pread, unix.Read)
+}
+
+// writeNoWait is readNoWait's twin for WRITE.
+func writeNoWait(fd int, b []byte, off uint64) (int, error) {
+	return rwNoWait(fd, b, off, unix.Pwrite, unix.Write)
+}
+
+func rwNoWait(fd int, b []byte, off uint64,
+	positioned func(int, []byte, int64) (int, error),
+	plain func(int, []byte) (int, error)) (int, error) {
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return 0, err
+	}
+	if off != ^uint64(0) {
+		if n, err := positioned(fd, b, int64(off)); err != unix.ESPIPE {
+			return n, err
+		}
+	}
+	return plain(fd, b)
+}

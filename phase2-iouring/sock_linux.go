@@ -54,3 +54,46 @@ func fdatasync(fd int) error { return unix.Fdatasync(fd) }
 
 // rawFamily reads a sockaddr's family: a uint16 at its start on Linux.
 func rawFamily(p unsafe.Pointer) int { return int(*(*uint16)(p)) }
+
+// readNoWait is the fallback's READ: pread at off, or read at the file
+// position (off -1, or a descriptor that cannot seek), that never blocks
+// on a pipe or a socket — preadv2(2) with RWF_NOWAIT (4.14) says EAGAIN
+// instead. A regular file whose data is not cached says EAGAIN too; it is
+// read blocking, which the disk bounds. Descriptors that do not know
+// RWF_NOWAIT (EOPNOTSUPP) are read plainly, after poll said ready.
+func readNoWait(fd int, b []byte, off uint64) (int, error) {
+	return rwNoWait(fd, b, off, unix.Preadv2, unix.Pread, unix.Read)
+}
+
+// writeNoWait is readNoWait's twin for WRITE: pwritev2(2), RWF_NOWAIT.
+func writeNoWait(fd int, b []byte, off uint64) (int, error) {
+	return rwNoWait(fd, b, off, unix.Pwritev2, unix.Pwrite, unix.Write)
+}
+
+func rwNoWait(fd int, b []byte, off uint64,
+	v2 func(int, [][]byte, int64, int) (int, error),
+	positioned func(int, []byte, int64) (int, error),
+	plain func(int, []byte) (int, error)) (int, error) {
+	o := int64(-1)
+	if off != ^uint64(0) {
+		o = int64(off)
+	}
+	iov := [][]byte{b}
+	n, err := v2(fd, iov, o, unix.RWF_NOWAIT)
+	if err == unix.ESPIPE {
+		o = -1
+		n, err = v2(fd, iov, o, unix.RWF_NOWAIT)
+	}
+	if err == unix.EOPNOTSUPP || (err == unix.EAGAIN && isRegular(fd)) {
+		if o >= 0 {
+			return positioned(fd, b, o)
+		}
+		return plain(fd, b)
+	}
+	return n, err
+}
+
+func isRegular(fd int) bool {
+	var st unix.Stat_t
+	return unix.Fstat(fd, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG
+}

@@ -104,8 +104,10 @@ type Rings interface {
 	// Stats returns the queue pair's counters.
 	Stats() RingStats
 	// ArmWakeup prepares, before a waiting Submit, whatever lets Wakeup
-	// end the wait (io_uring: an eventfd READ in flight).
-	ArmWakeup()
+	// end the wait (io_uring: an eventfd READ in flight). It returns the
+	// SQE it prepared, if any, for the trace, and ok=false when the wakeup
+	// is not armed (the SQ is full): the caller must not wait then.
+	ArmWakeup() (sqe *SQE, ok bool)
 	// Wakeup ends a waiting Submit now, or the next one. Any goroutine.
 	Wakeup()
 	// Consumed reports whether c is the ring's own wakeup CQE, handling it

@@ -4,10 +4,8 @@ package iouring
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/netip"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -31,6 +29,9 @@ type TCPStream struct {
 	r      *Reactor
 	fd     int
 	remote netip.AddrPort
+
+	rx recvSide // the receive buffer the kernel writes (stream_io.go)
+	tx sendSide // the send buffer the kernel reads (stream_io.go)
 }
 
 // Listen opens a TCP listener on addr ("127.0.0.1:0" picks a free port).
@@ -111,12 +112,34 @@ func (l *TCPListener) Close() error {
 }
 
 // Connect opens a TCP connection to addr with IORING_OP_CONNECT (5.5). A
-// refused connection yields an error wrapping unix.ECONNREFUSED.
+// refused connection yields an error wrapping unix.ECONNREFUSED. The
+// socket is created at the first poll, so a Connect dropped unpolled holds
+// nothing; dropped later, its socket is closed when the CONNECT's CQE
+// comes.
 func Connect(r *Reactor, addr netip.AddrPort) executor.Future[executor.Result[*TCPStream]] {
-	fd, err := newSocket(addr)
-	if err != nil {
-		return executor.Ready(executor.Result[*TCPStream]{Err: err})
+	return &connectFuture{r: r, addr: addr}
+}
+
+type connectFuture struct {
+	r    *Reactor
+	addr netip.AddrPort
+	f    executor.Future[executor.Result[*TCPStream]] // the op, from the first poll
+}
+
+func (c *connectFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[*TCPStream]] {
+	if c.f == nil {
+		fd, err := newSocket(c.addr)
+		if err != nil {
+			c.f = executor.Ready(executor.Result[*TCPStream]{Err: err})
+		} else {
+			c.f = c.connectOp(fd)
+		}
 	}
+	return c.f.Poll(cx)
+}
+
+func (c *connectFuture) connectOp(fd int) executor.Future[executor.Result[*TCPStream]] {
+	r, addr := c.r, c.addr
 	ptr, n := rawSockaddr(addr)
 	op := &opFuture{r: r, code: OpConnect,
 		prep: func(sqe *SQE, o *op) {
@@ -128,136 +151,43 @@ func Connect(r *Reactor, addr netip.AddrPort) executor.Future[executor.Result[*T
 	return mapResult(op, func(int32) (*TCPStream, error) {
 		return &TCPStream{r: r, fd: fd, remote: addr}, nil
 	}, func(err error) error {
-		unix.Close(fd)
+		unix.Close(fd) // the kernel keeps its own reference while a CONNECT runs
 		return fmt.Errorf("iouring: connect %s: %w", addr, err)
 	})
+}
+
+// Drop cancels the CONNECT if it started; before that there is nothing.
+func (c *connectFuture) Drop() {
+	if d, ok := c.f.(executor.Dropper); ok {
+		d.Drop()
+	}
 }
 
 // RemoteAddr returns the peer's address.
 func (s *TCPStream) RemoteAddr() netip.AddrPort { return s.remote }
 
-// Read receives up to len(buf) bytes with IORING_OP_RECV (5.6). 0 bytes
-// and no error means the peer closed its side; a reset peer is an error
-// wrapping unix.ECONNRESET.
-func (s *TCPStream) Read(buf []byte) executor.Future[executor.Result[int]] {
-	return s.io(OpRecv, buf)
-}
-
-// ReadWithin is Read with a deadline: if nothing arrives within d it
-// yields ErrTimeout. On io_uring the deadline is an IORING_OP_LINK_TIMEOUT
-// (5.5) linked to the RECV, so the kernel itself cancels the RECV; rings
-// without LINK_TIMEOUT (the fallback) use Timeout, a TIMEOUT raced
-// against the read.
-func (s *TCPStream) ReadWithin(buf []byte, d time.Duration) executor.Future[executor.Result[int]] {
-	if s.fd < 0 {
-		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
-	}
-	if !s.r.probe.Supports(OpLinkTimeout) {
-		return flatten(Timeout(s.r, s.Read(buf), d))
-	}
-	of := s.ioOp(OpRecv, buf)
-	of.within = &Timespec{Sec: int64(d / time.Second), Nsec: int64(d % time.Second)}
-	return mapResult(of, func(n int32) (int, error) { return int(n), nil }, func(err error) error {
-		if errors.Is(err, unix.ECANCELED) {
-			return ErrTimeout // cancelled by its linked timeout
-		}
-		return err
-	})
-}
-
-// flatten turns a Timeout's Result[Result[int]] into a Result[int].
-func flatten(f executor.Future[executor.Result[executor.Result[int]]]) executor.Future[executor.Result[int]] {
-	return executor.PollFn(func(cx *executor.Context) executor.Poll[executor.Result[int]] {
-		r, ok := f.Poll(cx).Value()
-		if !ok {
-			return executor.Pending[executor.Result[int]]()
-		}
-		if r.Err != nil {
-			return executor.PollReady(executor.Result[int]{Err: r.Err})
-		}
-		return executor.PollReady(r.Value)
-	})
-}
-
-// Write sends buf with IORING_OP_SEND (5.6). It may send fewer bytes than
-// len(buf); WriteAll loops until all are sent.
-func (s *TCPStream) Write(buf []byte) executor.Future[executor.Result[int]] {
-	return s.io(OpSend, buf)
-}
-
-func (s *TCPStream) io(code Op, buf []byte) executor.Future[executor.Result[int]] {
-	if s.fd < 0 {
-		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
-	}
-	return mapResult(s.ioOp(code, buf), func(n int32) (int, error) { return int(n), nil }, nil)
-}
-
-// ioOp builds the RECV or SEND op for buf.
-func (s *TCPStream) ioOp(code Op, buf []byte) *opFuture {
-	fd := s.fd
-	return &opFuture{r: s.r, code: code, prep: func(sqe *SQE, o *op) {
-		var p unsafe.Pointer
-		if len(buf) > 0 {
-			o.pin.Pin(&buf[0])
-			p = unsafe.Pointer(&buf[0])
-		}
-		if code == OpRecv {
-			sqe.PrepRecv(fd, p, uint32(len(buf)), 0)
-		} else {
-			// sendFlags: a write to a closed peer is EPIPE, not SIGPIPE.
-			sqe.PrepSend(fd, p, uint32(len(buf)), sendFlags)
-		}
-	}}
-}
-
-// WriteAll sends all of buf, issuing more SENDs after short ones.
-func (s *TCPStream) WriteAll(buf []byte) executor.Future[executor.Result[int]] {
-	return &writeAll{s: s, buf: buf}
-}
-
-type writeAll struct {
-	s    *TCPStream
-	buf  []byte
-	sent int
-	cur  executor.Future[executor.Result[int]]
-}
-
-func (w *writeAll) Poll(cx *executor.Context) executor.Poll[executor.Result[int]] {
-	for w.sent < len(w.buf) {
-		if w.cur == nil {
-			w.cur = w.s.Write(w.buf[w.sent:])
-		}
-		r, ok := w.cur.Poll(cx).Value()
-		if !ok {
-			return executor.Pending[executor.Result[int]]()
-		}
-		w.cur = nil
-		if r.Err != nil {
-			return executor.PollReady(executor.Result[int]{Value: w.sent, Err: r.Err})
-		}
-		if r.Value == 0 {
-			return executor.PollReady(executor.Result[int]{Value: w.sent, Err: errors.New("iouring: send wrote 0 bytes")})
-		}
-		w.sent += r.Value
-	}
-	return executor.PollReady(executor.Result[int]{Value: w.sent})
-}
-
-func (w *writeAll) Drop() {
-	if d, ok := w.cur.(executor.Dropper); ok {
-		d.Drop()
-	}
-}
-
-// Close closes the connection with IORING_OP_CLOSE (5.6).
+// Close closes the connection with IORING_OP_CLOSE (5.6). Like
+// File.Close, it closes the descriptor even if the future is dropped
+// before its first poll.
 func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
 	if s.fd < 0 {
 		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
 	}
 	fd := s.fd
 	s.fd = -1
-	op := &opFuture{r: s.r, code: OpClose, prep: func(sqe *SQE, o *op) { sqe.PrepClose(fd) }}
-	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
+	s.abandonRecv() // a RECV left by a dropped Read would wait forever
+	return &closeFuture{r: s.r, fd: fd}
+}
+
+// Release implements executor.Releaser: an accepted or connected stream
+// that nobody will take (its task's handle was dropped or detached) is
+// closed with a plain close(2). Not for a stream in use.
+func (s *TCPStream) Release() {
+	if s.fd >= 0 {
+		s.abandonRecv()
+		unix.Close(s.fd)
+		s.fd = -1
+	}
 }
 
 func sockaddr(ap netip.AddrPort) unix.Sockaddr {

@@ -20,7 +20,9 @@ const (
 	Spawned
 	// PollStarted: the executor is about to call the task's Poll.
 	PollStarted
-	// PollEnded: Poll returned. Ready tells which way.
+	// PollEnded: Poll returned. Ready tells which way. A poll that
+	// panics does not return: it ends with Panicked instead, never with
+	// a PollEnded (which, pending, would read as a lost wakeup).
 	PollEnded
 	// WakerRegistered: during a poll the task handed its waker to a holder
 	// (a timer, a channel, another task's join handle...). Holder names it.
@@ -37,9 +39,13 @@ const (
 	// Cancelled: the task was cancelled; its future was dropped without
 	// being polled again.
 	Cancelled
-	// Panicked: the task's Poll panicked. Note carries the panic value.
+	// Panicked: the task's Poll panicked; this ends the poll. Note carries
+	// the panic value. A panic raised while a cancelled task was torn down
+	// (a deferred function of its coroutine, a Drop) is reported too, with
+	// a Note saying so, after the task's Cancelled.
 	Panicked
 	// Completed: the task finished and its output went to the join handle.
+	// Note says when a cancel came too late (completion wins).
 	Completed
 	// Parked: the executor has nothing to run and sleeps in its driver.
 	Parked
