@@ -35,7 +35,18 @@ type TCPStream struct {
 }
 
 // Listen opens a TCP listener on addr ("127.0.0.1:0" picks a free port).
-func Listen(r *Reactor, addr string) (*TCPListener, error) {
+func Listen(r *Reactor, addr string) (*TCPListener, error) { return listen(r, addr, false) }
+
+// ListenReusePort opens a TCP listener with SO_REUSEPORT (Linux 3.9):
+// several listeners, one per executor, bind the same address and the
+// kernel spreads incoming connections between them by a hash of the
+// connection's addresses. That is how a sharded server accepts without a
+// shared accept queue (phase 4). Closing one listener drops the
+// connections waiting in its own queue (net.ipv4.tcp_migrate_req, 5.14,
+// moves them to the others instead).
+func ListenReusePort(r *Reactor, addr string) (*TCPListener, error) { return listen(r, addr, true) }
+
+func listen(r *Reactor, addr string, reusePort bool) (*TCPListener, error) {
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("iouring: listen %q: %w", addr, err)
@@ -47,6 +58,12 @@ func Listen(r *Reactor, addr string) (*TCPListener, error) {
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("iouring: listen %s: SO_REUSEADDR: %w", ap, err)
+	}
+	if reusePort {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+			unix.Close(fd)
+			return nil, fmt.Errorf("iouring: listen %s: SO_REUSEPORT: %w", ap, err)
+		}
 	}
 	if err := unix.Bind(fd, sockaddr(ap)); err != nil {
 		unix.Close(fd)

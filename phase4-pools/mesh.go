@@ -136,6 +136,10 @@ func (m *mainTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 			return executor.Pending[struct{}]()
 		}
 		if e.stopping.Load() {
+			for _, w := range e.stopWait {
+				cx.Wake(w)
+			}
+			e.stopWait = nil
 			deadline := false
 			if e.pool.idle() {
 				// Say we leave, then look again: a SubmitTo that counted

@@ -63,7 +63,8 @@ type Executor struct {
 	wake     waitSlot     // the main task waiting for a stop request or for live == 0
 	stats    ExecReport   // executor goroutine only, until the executor ends
 	flusher  executor.Waker
-	flushing bool // the flusher task is queued this turn
+	flushing bool             // the flusher task is queued this turn
+	stopWait []executor.Waker // Stopping futures to wake when Shutdown begins
 }
 
 // Options for New.
@@ -210,7 +211,7 @@ func (e *Executor) run(entries uint32, started chan<- error) {
 // Spawn runs f as a task on executor i of p. Safe from any goroutine. Once
 // Spawn returns without error the task is acknowledged: Shutdown lets it
 // finish, unless its deadline passes first, and reports it if it does.
-func Spawn[T any](p *Pool, i int, f executor.Future[T]) (executor.JoinHandle[T], error) {
+func Spawn[T any](p *Pool, i int, f executor.Future[T], opts ...executor.SpawnOption) (executor.JoinHandle[T], error) {
 	if i < 0 || i >= len(p.execs) {
 		return executor.JoinHandle[T]{}, fmt.Errorf("pools: Spawn on executor %d of a pool of %d", i, len(p.execs))
 	}
@@ -218,7 +219,7 @@ func Spawn[T any](p *Pool, i int, f executor.Future[T]) (executor.JoinHandle[T],
 	if !e.admit(true) {
 		return executor.JoinHandle[T]{}, ErrShutdown
 	}
-	return executor.Spawn(e.ex, executor.Future[T](&counted[T]{f: f, e: e})), nil
+	return executor.Spawn(e.ex, executor.Future[T](&counted[T]{f: f, e: e}), opts...), nil
 }
 
 // admit counts one more task to wait for, unless the pool refuses work
@@ -282,6 +283,24 @@ func (c *counted[T]) Drop() {
 		c.done = true
 		c.e.finishOne()
 	}
+}
+
+// Stopping returns a future that becomes ready once Shutdown has begun: a
+// server task selects on it to stop accepting. From a task on one of p's
+// executors.
+func (p *Pool) Stopping() executor.Future[struct{}] { return stoppingFuture{p} }
+
+type stoppingFuture struct{ p *Pool }
+
+func (s stoppingFuture) Poll(cx *executor.Context) executor.Poll[struct{}] {
+	e := s.p.Current(cx)
+	if e == nil || e.stopping.Load() {
+		return executor.PollReady(struct{}{})
+	}
+	// The main task wakes these when it sees the stop request (same
+	// goroutine: no race with this append).
+	e.stopWait = append(e.stopWait, cx.WakerFor("pool stopping"))
+	return executor.Pending[struct{}]()
 }
 
 // Report says what each executor did, once the pool is shut down.
