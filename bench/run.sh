@@ -16,6 +16,14 @@
 # number that means most when the client and the server share a small box.
 #
 #   SERVER_CPUS=0 CLIENT_CPUS=1 CONNS="64 256" SIZES="64 1024" RUNS=3 bash bench/run.sh
+#
+# Phase 4's pools run at each N of POOL_NS: N pinned executors vs gnet with
+# N loops vs a goroutine per connection at GOMAXPROCS=N, the servers on
+# POOL_SERVER_CPUS and the client on POOL_CLIENT_CPUS (both default to every
+# CPU: on a small machine the client shares the cores, and server CPU per
+# round trip is the figure to read). On a bigger machine, e.g.:
+#
+#   POOL_NS="1 2 4 8" POOL_SERVER_CPUS=0-7 POOL_CLIENT_CPUS=8-15 bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
@@ -35,6 +43,10 @@ server_cpus=${SERVER_CPUS:-0}
 client_cpus=${CLIENT_CPUS:-1}
 conns_list=${CONNS:-64 256}
 sizes_list=${SIZES:-64 1024}
+all_cpus=0-$(($(nproc) - 1))
+pool_ns=${POOL_NS:-1 $(nproc)}
+pool_server_cpus=${POOL_SERVER_CPUS:-$all_cpus}
+pool_client_cpus=${POOL_CLIENT_CPUS:-$all_cpus}
 
 work=$(mktemp -d)
 pids=()
@@ -75,15 +87,16 @@ go_iops=$(iops_of goroutines)
 
 # --- TCP echo from a separate, pinned load-client process -----------------
 (cd "$root/bench" && go build -o "$work/" ./cmd/...)
-echo_once() { # $1 server binary, $2 conns, $3 size; prints "rt/s cpu-ns/rt"
-	taskset -c "$server_cpus" "$work/$1" >"$work/$1.addr" 2>"$work/$1.log" &
+echo_once() { # $1 server binary, $2 conns, $3 size, $4 server flags, $5 server CPUs, $6 client CPUs; prints "rt/s cpu-ns/rt"
+	# shellcheck disable=SC2086 # $4 is a list of flags
+	taskset -c "${5:-$server_cpus}" "$work/$1" ${4:-} >"$work/$1.addr" 2>"$work/$1.log" &
 	local pid=$!
 	pids+=("$pid")
 	for _ in $(seq 200); do [ -s "$work/$1.addr" ] && break; sleep 0.05; done
 	local addr
 	addr=$(head -1 "$work/$1.addr")
 	sleep 0.2 # gnet binds after printing the address it took
-	taskset -c "$client_cpus" "$work/loadgen" -addr "$addr" -conns "$2" -size "$3" \
+	taskset -c "${6:-$client_cpus}" "$work/loadgen" -addr "$addr" -conns "$2" -size "$3" \
 		-warmup 1s -d ${secs}s -pid "$pid"
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
@@ -96,6 +109,20 @@ for c in $conns_list; do
 			rt[$srv,$c,$s]=$(awk '{print $1}' <<<"$out" | median)
 			cpu[$srv,$c,$s]=$(awk '{print $2}' <<<"$out" | median)
 		done
+	done
+done
+
+declare -A prt pcpu
+for n in $pool_ns; do
+	for srv in echo-pool echo-gnet echo-goroutines; do
+		case $srv in
+		echo-pool) flags="-n $n" ;;
+		echo-gnet) flags="-loops $n" ;;
+		echo-goroutines) flags="-procs $n" ;;
+		esac
+		out=$(for _ in $(seq "$runs"); do echo_once "$srv" 64 64 "$flags" "$pool_server_cpus" "$pool_client_cpus"; done)
+		prt[$srv,$n]=$(awk '{print $1}' <<<"$out" | median)
+		pcpu[$srv,$n]=$(awk '{print $2}' <<<"$out" | median)
 	done
 done
 
@@ -117,6 +144,17 @@ for c in $conns_list; do
 		printf '| TCP echo %dx%d B (server CPU ns/round trip): executor vs goroutine per conn | %s | %s | %s | - |\n' "$c" "$s" "$ec" "$nc" "$(ratio "$ec" "$nc")"
 	done
 done
+first_n=${pool_ns%% *}
+for n in $pool_ns; do
+	e=${prt[echo-pool,$n]}; g=${prt[echo-gnet,$n]}; o=${prt[echo-goroutines,$n]}
+	ec=${pcpu[echo-pool,$n]}; gc=${pcpu[echo-gnet,$n]}; oc=${pcpu[echo-goroutines,$n]}
+	printf '| pool, %d executors, echo 64x64 B (round trips/s): vs gnet v2, %d loops | %s | %s | %s | >= 1.2x |\n' "$n" "$n" "$e" "$g" "$(ratio "$e" "$g")"
+	printf '| pool, %d executors, echo 64x64 B (round trips/s): vs goroutine per conn, GOMAXPROCS=%d | %s | %s | %s | >= 1.5x |\n' "$n" "$n" "$e" "$o" "$(ratio "$e" "$o")"
+	printf '| pool, %d executors, echo 64x64 B (server CPU ns/round trip): vs gnet v2 / vs goroutines | %s | %s / %s | %s / %s | - |\n' "$n" "$ec" "$gc" "$oc" "$(ratio "$ec" "$gc")" "$(ratio "$ec" "$oc")"
+	printf '| pool scaling: round trips per server-CPU-second, %d executors vs %d | %s | %s | %s | within 10%% |\n' "$n" "$first_n" \
+		"$(awk -v c="$ec" 'BEGIN {printf "%.0f", 1e9/c}')" "$(awk -v c="${pcpu[echo-pool,$first_n]}" 'BEGIN {printf "%.0f", 1e9/c}')" "$(ratio "${pcpu[echo-pool,$first_n]}" "$ec")"
+done
+printf '\n(pools: servers on CPUs %s, load client on CPUs %s — on a machine where they share cores, read the server CPU per round trip)\n' "$pool_server_cpus" "$pool_client_cpus"
 printf '\n(%d MiB file, %ds per measurement, median of %d runs; server on CPU %s, load client on CPU %s; %s; %s)\n' \
 	"$mb" "$secs" "$runs" "$server_cpus" "$client_cpus" "$(grep -h ring: "$work/echo-executor.log" | head -1 || true)" \
 	"$(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
