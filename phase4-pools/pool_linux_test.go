@@ -296,3 +296,22 @@ func TestAnIdleExecutorStaysWhileAnotherMaySendItWork(t *testing.T) {
 		t.Fatalf("the late SubmitTo answered %+v %v, want 7:\n%s", r, err, rep)
 	}
 }
+
+func TestAPanickingTaskDoesNotTakeItsExecutorDown(t *testing.T) {
+	p := newPool(t, Unbound(1), Options{})
+	h, err := Spawn(p, 0, executor.PollFn(func(*executor.Context) executor.Poll[int] { panic("task bug") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := executor.Run(executor.Future[executor.Result[int]](h))
+	var pe *executor.PanicError
+	if err != nil || !errors.As(r.Err, &pe) {
+		t.Fatalf("the panicking task's handle says %+v, %v; want a PanicError", r, err)
+	}
+	if got := await(t, p, 0, executor.Ready(5)); got != 5 {
+		t.Fatalf("after a panic the executor answered %d", got)
+	}
+	if rep := p.Shutdown(time.Second); rep.Executors[0].Completed != 1 || !rep.Executors[0].Drained {
+		t.Fatalf("report: %s", rep)
+	}
+}
