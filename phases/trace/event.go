@@ -71,6 +71,50 @@ const (
 	// submitted for it; its memory stays pinned until its CQE arrives.
 	OpCancelled
 
+	// Phase-4 kinds: a pool of executors. Executors are named by their
+	// Exec id; Peer is the executor at the other end.
+
+	// ExecutorStarted: a pool executor runs on its own locked thread.
+	// Index is its place in the pool, CPUs where it is pinned ("" when
+	// unbound), Thread its OS thread id, Note its ring.
+	ExecutorStarted
+	// MsgSent: a task posted a message to executor Peer. Op says
+	// "request" or "answer", Req which SubmitTo, Depth the slots it holds
+	// towards Peer now (published, pushed and backlogged). Not yet
+	// visible to Peer: MsgFlushed publishes it.
+	MsgSent
+	// MsgFlushed: the messages posted towards Peer this turn were
+	// published with one store. Count is how many, Depth the slots in use.
+	MsgFlushed
+	// MsgWake: publishing found Peer waiting for messages and woke it
+	// (the one case that costs a system call: its eventfd).
+	MsgWake
+	// MsgReceived: a message from executor Peer was taken off the
+	// channel. Op and Req as for MsgSent; Depth is what is left to take.
+	MsgReceived
+	// SubmitStarted: a task asked executor Peer to run work (SubmitTo).
+	// Req is the request's number on this executor, Count the requests
+	// now open towards Peer.
+	SubmitStarted
+	// SubmitWaiting: a SubmitTo found MaxInFlight (Count) requests open
+	// towards Peer and waits for one to be answered.
+	SubmitWaiting
+	// SubmitAnswered: the answer to request Req came back from Peer.
+	// Note carries its error, if any.
+	SubmitAnswered
+	// StopAccepting: the executor saw Shutdown begin; work from outside
+	// is refused from now on. Count is its live tasks.
+	StopAccepting
+	// Draining: the executor waits for the pool's tasks to finish before
+	// the deadline. Count is its own live tasks.
+	Draining
+	// DeadlinePassed: the shutdown deadline came with Count tasks still
+	// live here; they are cancelled.
+	DeadlinePassed
+	// ExecutorClosed: the executor closed its ring and ended. Count is
+	// the tasks it cancelled; Note says drained or not.
+	ExecutorClosed
+
 	kindCount // keep last: the number of kinds
 )
 
@@ -92,6 +136,18 @@ var kindNames = [...]string{
 	Submitted:       "submitted",
 	CQEReaped:       "cqe-reaped",
 	OpCancelled:     "op-cancelled",
+	ExecutorStarted: "executor-started",
+	MsgSent:         "msg-sent",
+	MsgFlushed:      "msg-flushed",
+	MsgWake:         "msg-wake",
+	MsgReceived:     "msg-received",
+	SubmitStarted:   "submit-started",
+	SubmitWaiting:   "submit-waiting",
+	SubmitAnswered:  "submit-answered",
+	StopAccepting:   "stop-accepting",
+	Draining:        "draining",
+	DeadlinePassed:  "deadline-passed",
+	ExecutorClosed:  "executor-closed",
 }
 
 // Kinds lists every valid kind in declaration order.
@@ -258,6 +314,14 @@ type Event struct {
 	// prepared, submitted, CQE reaped), for the visualiser's ring view.
 	SQ RingPos `json:"sq,omitzero"`
 	CQ RingPos `json:"cq,omitzero"`
+
+	// Phase 4: a pool of executors.
+	Peer   uint32 `json:"peer,omitempty"`   // messages, SubmitTo: the executor (Exec id) at the other end
+	Depth  int    `json:"depth,omitempty"`  // messages: slots in use on the channel
+	Req    uint64 `json:"req,omitempty"`    // messages, SubmitTo: the request's number on its origin
+	Index  int    `json:"index,omitempty"`  // ExecutorStarted: the executor's place in its pool
+	CPUs   string `json:"cpus,omitempty"`   // ExecutorStarted: the CPUs its thread is pinned to
+	Thread int    `json:"thread,omitempty"` // ExecutorStarted: its OS thread id
 }
 
 // RingPos is one io_uring queue's size and indexes. Head and tail are
@@ -304,6 +368,18 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " %s user_data=%#x res=%d", e.Op, e.UserData, e.Res)
 	case OpCancelled:
 		fmt.Fprintf(&b, " %s user_data=%#x", e.Op, e.UserData)
+	case ExecutorStarted:
+		fmt.Fprintf(&b, " index=%d cpus=%q thread=%d", e.Index, e.CPUs, e.Thread)
+	case MsgSent, MsgReceived:
+		fmt.Fprintf(&b, " %s peer=exec%d req=%d depth=%d", e.Op, e.Peer, e.Req, e.Depth)
+	case MsgFlushed:
+		fmt.Fprintf(&b, " peer=exec%d count=%d depth=%d", e.Peer, e.Count, e.Depth)
+	case MsgWake:
+		fmt.Fprintf(&b, " peer=exec%d", e.Peer)
+	case SubmitStarted, SubmitWaiting, SubmitAnswered:
+		fmt.Fprintf(&b, " peer=exec%d req=%d open=%d", e.Peer, e.Req, e.Count)
+	case StopAccepting, Draining, DeadlinePassed, ExecutorClosed:
+		fmt.Fprintf(&b, " count=%d", e.Count)
 	}
 	if e.Note != "" {
 		fmt.Fprintf(&b, " (%s)", e.Note)
