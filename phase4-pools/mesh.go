@@ -8,6 +8,7 @@ import (
 
 	executor "asyncworkbook/phase1-executor"
 	iouring "asyncworkbook/phase2-iouring"
+	"asyncworkbook/phases/trace"
 )
 
 // message is what travels between executors: a request to run work, or
@@ -23,6 +24,7 @@ type message struct {
 // executor goroutine, (dst) to the destination's until the answer is sent.
 type request struct {
 	src, dst int
+	id       uint64                                   // its number on src, from 1 (for the trace)
 	start    func(cx *executor.Context, req *request) // (dst) spawns the work
 	result   any                                      // (dst), then (src)
 	err      error                                    // (dst), then (src)
@@ -46,7 +48,7 @@ type outbox struct {
 func (e *Executor) post(cx *executor.Context, to int, msg message) {
 	o := e.out[to]
 	e.stats.Sent[to]++
-	if len(o.backlog) > 0 || !o.c.Push(msg) {
+	if len(o.backlog) > 0 || !e.push(to, o, msg) {
 		o.backlog = append(o.backlog, msg)
 	}
 	o.dirty = true
@@ -71,11 +73,11 @@ func (e *Executor) flushAll(cx *executor.Context) bool {
 		if o == nil || !o.dirty {
 			continue
 		}
-		for len(o.backlog) > 0 && o.c.Push(o.backlog[0]) {
+		for len(o.backlog) > 0 && e.push(to, o, o.backlog[0]) {
 			o.backlog[0] = message{}
 			o.backlog = o.backlog[1:]
 		}
-		o.c.Flush()
+		e.flush(to, o)
 		if len(o.backlog) == 0 {
 			o.dirty = false
 			continue
@@ -113,8 +115,10 @@ func (f *flusherTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 // shutdown waits until the pool's tasks here are done or the deadline
 // passes, then makes sure every answer has left before it returns.
 type mainTask struct {
-	e     *Executor
-	timer executor.Future[executor.Result[struct{}]]
+	e        *Executor
+	timer    executor.Future[executor.Result[struct{}]]
+	stopSeen bool // StopAccepting was traced
+	late     bool // DeadlinePassed was traced
 }
 
 // testHookShutdownCheck, in tests, hears each shutdown check of a main
@@ -136,6 +140,10 @@ func (m *mainTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 			return executor.Pending[struct{}]()
 		}
 		if e.stopping.Load() {
+			if !m.stopSeen && e.tracing() {
+				e.traceCount(trace.StopAccepting, int(e.live.Load()), "")
+			}
+			m.stopSeen = true
 			for _, w := range e.stopWait {
 				cx.Wake(w)
 			}
@@ -156,9 +164,16 @@ func (m *mainTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 			}
 			if !e.stats.Drained {
 				if m.timer == nil {
+					if e.tracing() {
+						e.traceCount(trace.Draining, int(e.live.Load()), "")
+					}
 					m.timer = iouring.Sleep(e.r, time.Until(time.Unix(0, e.stopAt.Load())))
 				}
 				_, deadline = m.timer.Poll(cx).Value()
+				if deadline && !m.late && e.tracing() {
+					e.traceCount(trace.DeadlinePassed, int(e.live.Load()), "")
+				}
+				m.late = m.late || deadline
 			}
 			if e.stats.Drained || deadline {
 				// Answers posted by the last tasks must leave before the
@@ -188,13 +203,16 @@ func (m *mainTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 // drainInbox handles waiting messages, at most mailboxBudget.
 func (e *Executor) drainInbox(cx *executor.Context) int {
 	n := 0
-	for _, c := range e.in {
+	for from, c := range e.in {
 		for c != nil && n < mailboxBudget {
 			msg, ok := c.TryRecv()
 			if !ok {
 				break
 			}
 			n++
+			if e.tracing() {
+				e.traceReceived(from, msg)
+			}
 			req := msg.req
 			if !msg.response {
 				req.start(cx, req)
@@ -208,6 +226,13 @@ func (e *Executor) drainInbox(cx *executor.Context) int {
 				cx.Wake(w)
 			}
 			req.done = true
+			if e.tracing() {
+				note := ""
+				if req.err != nil {
+					note = req.err.Error()
+				}
+				e.traceSubmit(trace.SubmitAnswered, req.dst, req.id, o.inflight, note)
+			}
 			cx.Wake(req.waker)
 		}
 	}
@@ -262,6 +287,9 @@ func (s *submit[T]) Poll(cx *executor.Context) executor.Poll[executor.Result[T]]
 	}
 	o := e.out[s.dst]
 	if o.inflight >= o.max {
+		if e.tracing() {
+			e.traceSubmit(trace.SubmitWaiting, s.dst, 0, o.inflight, "")
+		}
 		o.waiters = append(o.waiters, cx.WakerFor("submit-to (in-flight bound)"))
 		return executor.Pending[executor.Result[T]]()
 	}
@@ -270,11 +298,15 @@ func (s *submit[T]) Poll(cx *executor.Context) executor.Poll[executor.Result[T]]
 		return executor.PollReady(executor.Result[T]{Err: ErrShutdown})
 	}
 	fn := s.fn
-	s.req = &request{src: e.id, dst: s.dst, waker: cx.WakerFor("submit-to answer")}
+	e.reqSeq++
+	s.req = &request{src: e.id, dst: s.dst, id: e.reqSeq, waker: cx.WakerFor("submit-to answer")}
 	s.req.start = func(cx *executor.Context, req *request) {
 		executor.SpawnLocal(cx, executor.Future[struct{}](&counted[struct{}]{f: &serve[T]{d: d, req: req, fn: fn}, e: d}))
 	}
 	o.inflight++
+	if e.tracing() {
+		e.traceSubmit(trace.SubmitStarted, s.dst, s.req.id, o.inflight, "")
+	}
 	e.post(cx, s.dst, message{req: s.req})
 	return executor.Pending[executor.Result[T]]()
 }
@@ -339,7 +371,7 @@ func (s *serve[T]) Drop() {
 		return
 	}
 	s.req.err = executor.ErrCancelled
-	if c := s.d.out[s.req.src].c; c.Push(message{req: s.req, response: true}) {
-		c.Flush()
+	if o := s.d.out[s.req.src]; s.d.push(s.req.src, o, message{req: s.req, response: true}) {
+		s.d.flush(s.req.src, o)
 	}
 }

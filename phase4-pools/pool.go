@@ -13,6 +13,7 @@ import (
 
 	executor "asyncworkbook/phase1-executor"
 	iouring "asyncworkbook/phase2-iouring"
+	"asyncworkbook/phases/trace"
 )
 
 // Pool is a set of executors, each running on its own OS thread for its
@@ -38,6 +39,7 @@ type Pool struct {
 	shut    sync.Once
 	report  Report
 	seed    maphash.Seed // for ShardOf
+	sink    trace.Sink   // every executor's, serialized (nil: untraced)
 }
 
 // Executor is one executor of a pool, as the pool sees it.
@@ -65,6 +67,7 @@ type Executor struct {
 	flusher  executor.Waker
 	flushing bool             // the flusher task is queued this turn
 	stopWait []executor.Waker // Stopping futures to wake when Shutdown begins
+	reqSeq   uint64           // SubmitTo requests started here, for the trace
 }
 
 // Options for New.
@@ -78,6 +81,11 @@ type Options struct {
 	// MaxInFlight bounds the SubmitTo requests one executor has open
 	// towards one destination (default 128, as Seastar's semaphore).
 	MaxInFlight int
+	// Sink receives the trace events of every executor (see trace.go):
+	// the pool hands it one event at a time, so it need not be safe for
+	// concurrent use, and a trace.Stepper steps the whole pool. Nil: the
+	// pool is not traced.
+	Sink trace.Sink
 }
 
 // ErrShutdown is returned for work submitted once Shutdown has begun.
@@ -103,6 +111,9 @@ func New(p Placement, o Options) (*Pool, error) {
 	o.MaxInFlight = cmpOr(o.MaxInFlight, 128)
 	n := len(plan.Executors)
 	pool := &Pool{plan: plan, byEx: map[*executor.Executor]*Executor{}, seed: maphash.MakeSeed()}
+	if o.Sink != nil {
+		pool.sink = &poolSink{s: o.Sink}
+	}
 	for i := range n {
 		e := &Executor{pool: pool, id: i, cpus: plan.Executors[i], in: make([]*SPSC[message], n), out: make([]*outbox, n)}
 		e.stats.ID, e.stats.CPUs = i, e.cpus
@@ -196,7 +207,17 @@ func (e *Executor) run(entries uint32, started chan<- error) {
 	}
 	e.r = r
 	e.stats.Ring = r.RingKind()
-	e.ex = executor.New(executor.WithDriver(r))
+	if e.pool.sink != nil {
+		e.ex = executor.New(executor.WithDriver(r), executor.WithSink(e.pool.sink))
+		ev := e.ex.NewEvent(trace.ExecutorStarted, 0)
+		ev.Index, ev.Thread, ev.Note = e.id, e.tid, e.stats.Ring
+		if e.cpus.Len() > 0 {
+			ev.CPUs = e.cpus.String()
+		}
+		e.ex.Emit(ev)
+	} else {
+		e.ex = executor.New(executor.WithDriver(r))
+	}
 	started <- nil
 	executor.BlockOn(e.ex, &mainTask{e: e}, executor.WithName(fmt.Sprintf("pool executor %d", e.id)))
 	e.ex.Close()
@@ -204,6 +225,13 @@ func (e *Executor) run(entries uint32, started chan<- error) {
 	e.stats.Cancelled = uint64(max(e.ex.Stats().LiveTasksAtClose-1, 0))
 	if err := r.Close(); err != nil {
 		e.stats.CloseErr = err
+	}
+	if e.tracing() {
+		note := "drained"
+		if !e.stats.Drained {
+			note = "deadline passed"
+		}
+		e.traceCount(trace.ExecutorClosed, int(e.stats.Cancelled), note)
 	}
 	e.pool.report.Executors[e.id] = e.stats
 }

@@ -42,8 +42,9 @@ type SPSC[T any] struct {
 	pushed     uint64        // messages written, published or not
 	published  uint64        // the sender's copy of tail
 	headCache  uint64        // last head the sender read: room it knows of
+	woke       uint64        // receiver wakeups fired by Flush (the pool's trace reads it)
 	sendClosed bool
-	_          [cacheLine - 4*8 - 1]byte
+	_          [cacheLine - 5*8 - 1]byte
 	// Receiver's line.
 	head      atomic.Uint64 // messages consumed and handed back; written only by the receiver
 	taken     uint64        // messages copied out, handed back or not
@@ -130,6 +131,7 @@ func (c *SPSC[T]) Flush() {
 	// the other: the message is never left unseen by a parked receiver.
 	if c.recvWait.fire() {
 		c.wakes.Add(1)
+		c.woke++
 	}
 }
 
