@@ -3,8 +3,11 @@
 package pools
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 
+	executor "asyncworkbook/phase1-executor"
 	"asyncworkbook/phases/trace"
 )
 
@@ -140,4 +143,32 @@ func (e *Executor) traceSubmit(k trace.Kind, dst int, req uint64, n int, note st
 	ev := e.ex.NewEvent(k, 0)
 	ev.Peer, ev.Req, ev.Count, ev.Note = e.peer(dst), req, n, note
 	e.ex.Emit(ev)
+}
+
+// DryRun resolves p against top, as p.Plan does, and when the task's
+// executor is traced reports the result as a PlacementPlanned event named
+// label: the learner sees each policy's choice in the trace. From a task.
+func DryRun(cx *executor.Context, label string, p Placement, top *Topology) (*Plan, error) {
+	plan, err := p.Plan(top)
+	ex := cx.Executor()
+	if !ex.Tracing() {
+		return plan, err
+	}
+	ev := ex.NewEvent(trace.PlacementPlanned, cx.TaskID())
+	ev.Name = label
+	if err != nil {
+		ev.CPUs, ev.Note = "impossible", err.Error()
+	} else {
+		sets := make([]string, len(plan.Executors))
+		for i, s := range plan.Executors {
+			sets[i] = "-"
+			if s.Len() > 0 {
+				sets[i] = s.String()
+			}
+		}
+		ev.CPUs = strings.Join(sets, " | ")
+		ev.Note = fmt.Sprintf("usable %v of online %d", top.Usable(), len(top.CPUs))
+	}
+	ex.Emit(ev)
+	return plan, err
 }

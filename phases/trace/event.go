@@ -86,8 +86,9 @@ const (
 	// MsgFlushed: the messages posted towards Peer this turn were
 	// published with one store. Count is how many, Depth the slots in use.
 	MsgFlushed
-	// MsgWake: publishing found Peer waiting for messages and woke it
-	// (the one case that costs a system call: its eventfd).
+	// MsgWake: publishing found Peer's mailbox waiting for messages and
+	// fired its waker; that costs Peer's eventfd write (a system call)
+	// only if Peer is parked. No MsgWake: the receiver was not waiting.
 	MsgWake
 	// MsgReceived: a message from executor Peer was taken off the
 	// channel. Op and Req as for MsgSent; Depth is what is left to take.
@@ -114,40 +115,45 @@ const (
 	// ExecutorClosed: the executor closed its ring and ended. Count is
 	// the tasks it cancelled; Note says drained or not.
 	ExecutorClosed
+	// PlacementPlanned: a placement's dry run. Name is the placement and
+	// the machine, CPUs each executor's CPUs (" | " between executors,
+	// "-" for not pinned), Note the usable CPUs or why it is impossible.
+	PlacementPlanned
 
 	kindCount // keep last: the number of kinds
 )
 
 var kindNames = [...]string{
-	KindInvalid:     "invalid",
-	Spawned:         "spawned",
-	PollStarted:     "poll-started",
-	PollEnded:       "poll-ended",
-	WakerRegistered: "waker-registered",
-	Woken:           "woken",
-	Queued:          "queued",
-	Cancelled:       "cancelled",
-	Panicked:        "panicked",
-	Completed:       "completed",
-	Parked:          "parked",
-	Unparked:        "unparked",
-	Turn:            "turn",
-	SQEPrepared:     "sqe-prepared",
-	Submitted:       "submitted",
-	CQEReaped:       "cqe-reaped",
-	OpCancelled:     "op-cancelled",
-	ExecutorStarted: "executor-started",
-	MsgSent:         "msg-sent",
-	MsgFlushed:      "msg-flushed",
-	MsgWake:         "msg-wake",
-	MsgReceived:     "msg-received",
-	SubmitStarted:   "submit-started",
-	SubmitWaiting:   "submit-waiting",
-	SubmitAnswered:  "submit-answered",
-	StopAccepting:   "stop-accepting",
-	Draining:        "draining",
-	DeadlinePassed:  "deadline-passed",
-	ExecutorClosed:  "executor-closed",
+	KindInvalid:      "invalid",
+	Spawned:          "spawned",
+	PollStarted:      "poll-started",
+	PollEnded:        "poll-ended",
+	WakerRegistered:  "waker-registered",
+	Woken:            "woken",
+	Queued:           "queued",
+	Cancelled:        "cancelled",
+	Panicked:         "panicked",
+	Completed:        "completed",
+	Parked:           "parked",
+	Unparked:         "unparked",
+	Turn:             "turn",
+	SQEPrepared:      "sqe-prepared",
+	Submitted:        "submitted",
+	CQEReaped:        "cqe-reaped",
+	OpCancelled:      "op-cancelled",
+	ExecutorStarted:  "executor-started",
+	MsgSent:          "msg-sent",
+	MsgFlushed:       "msg-flushed",
+	MsgWake:          "msg-wake",
+	MsgReceived:      "msg-received",
+	SubmitStarted:    "submit-started",
+	SubmitWaiting:    "submit-waiting",
+	SubmitAnswered:   "submit-answered",
+	StopAccepting:    "stop-accepting",
+	Draining:         "draining",
+	DeadlinePassed:   "deadline-passed",
+	ExecutorClosed:   "executor-closed",
+	PlacementPlanned: "placement-planned",
 }
 
 // Kinds lists every valid kind in declaration order.
@@ -380,6 +386,8 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " peer=exec%d req=%d open=%d", e.Peer, e.Req, e.Count)
 	case StopAccepting, Draining, DeadlinePassed, ExecutorClosed:
 		fmt.Fprintf(&b, " count=%d", e.Count)
+	case PlacementPlanned:
+		fmt.Fprintf(&b, " %s → %s", e.Name, e.CPUs)
 	}
 	if e.Note != "" {
 		fmt.Fprintf(&b, " (%s)", e.Note)

@@ -7,7 +7,7 @@ import (
 
 // phase4Kinds are the kinds a pool of executors adds.
 var phase4Kinds = []Kind{ExecutorStarted, MsgSent, MsgFlushed, MsgWake, MsgReceived,
-	SubmitStarted, SubmitWaiting, SubmitAnswered, StopAccepting, Draining, DeadlinePassed, ExecutorClosed}
+	SubmitStarted, SubmitWaiting, SubmitAnswered, StopAccepting, Draining, DeadlinePassed, ExecutorClosed, PlacementPlanned}
 
 // TestJSONRoundTripPhase4Fields sends every phase-4 kind, with every
 // phase-4 field set, through a JSON line and back: a field without its
