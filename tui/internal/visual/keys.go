@@ -13,6 +13,7 @@ type KeyMap struct {
 	Faster, Slower         key.Binding
 	Breaks, Restart, Focus key.Binding
 	Up, Down, Help, Quit   key.Binding
+	Exec                   key.Binding // a pool's trace: focus executor 1–9, 0 none
 	Toggle, Close          key.Binding // in the breakpoint picker
 }
 
@@ -32,6 +33,7 @@ func DefaultKeyMap() KeyMap {
 		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "scroll down")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:    key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q", "back")),
+		Exec:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9", "0"), key.WithHelp("1–9", "focus executor")),
 		Toggle:  key.NewBinding(key.WithKeys("space", "enter", "x"), key.WithHelp("space", "toggle")),
 		Close:   key.NewBinding(key.WithKeys("b", "esc", "q"), key.WithHelp("b/esc", "close")),
 	}
@@ -47,7 +49,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Play, k.Step, k.Turn, k.Back},
 		{k.Faster, k.Slower, k.Breaks, k.Restart},
-		{k.Focus, k.Up, k.Down, k.Help, k.Quit},
+		{k.Focus, k.Up, k.Down, k.Exec, k.Help, k.Quit},
 	}
 }
 

@@ -42,6 +42,9 @@ func (m Model) render() string {
 	if h < compactRows || w < compactCols {
 		return m.renderCompact(st, w, h)
 	}
+	if m.isPool() {
+		return m.renderPool(st, w, h) // view_pool.go
+	}
 	top := []string{m.headerLine(w), m.loopLine(st, w)}
 	bottom := []string{
 		m.queueLine(st, w),
@@ -391,6 +394,9 @@ func eventText(st *tracestate.State, n int, e *trace.Event) string {
 		detail = fmt.Sprintf("count=%d", e.Count)
 	case trace.CQEReaped:
 		detail = fmt.Sprintf("%s res=%d", e.Op, e.Res)
+	}
+	if detail == "" {
+		detail = poolDetail(e) // phase 4 (view_pool.go)
 	}
 	if e.Note != "" {
 		detail = strings.TrimSpace(detail + " (" + e.Note + ")")

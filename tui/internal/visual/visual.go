@@ -109,6 +109,7 @@ type Model struct {
 	err     error
 	status  string // a one-line notice: breakpoint hit, finished...
 	cache   *viewCache
+	pool    *poolView // phase 4: the executors side by side (view_pool.go)
 }
 
 // New returns a visualiser for a demo run by run (a demo's Run, or a
@@ -133,7 +134,7 @@ func newModel(title, about string) Model {
 		keys: DefaultKeyMap(), styles: DefaultStyles(true), help: help.New(),
 		Title: title, About: about,
 		hist: NewHistory(), speed: 3, follow: true,
-		picker: newPicker(), cache: &viewCache{},
+		picker: newPicker(), cache: &viewCache{}, pool: &poolView{},
 		width: 80, height: 24,
 	}
 }
@@ -250,7 +251,7 @@ func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.restart()
 	case key.Matches(msg, k.Focus):
 		m.focus = (m.focus + 1) % panelCount
-		if m.focus == panelRing && !m.hist.HasRing() {
+		if m.focus == panelRing && (!m.hist.HasRing() || m.isPool()) {
 			m.focus = (m.focus + 1) % panelCount
 		}
 	case key.Matches(msg, k.Up) && m.focus == panelRing:
@@ -262,6 +263,8 @@ func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.scroll[m.focus]++
 	case key.Matches(msg, k.Down):
 		m.scroll[m.focus] = max(m.scroll[m.focus]-1, 0)
+	case key.Matches(msg, k.Exec) && m.isPool():
+		m.focusExec(int(msg.String()[0] - '0'))
 	case key.Matches(msg, k.Help):
 		m.showHelp = !m.showHelp
 	case key.Matches(msg, k.Quit):
