@@ -13,7 +13,7 @@ type KeyMap struct {
 	Faster, Slower         key.Binding
 	Breaks, Restart, Focus key.Binding
 	Up, Down, Help, Quit   key.Binding
-	Exec                   key.Binding // a pool's trace: focus executor 1–9, 0 none
+	Exec                   key.Binding // a pool's trace: focus executor 1–9, 0 none (shown on the pool line, not in the help: it does nothing elsewhere)
 	Toggle, Close          key.Binding // in the breakpoint picker
 }
 
@@ -49,7 +49,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Play, k.Step, k.Turn, k.Back},
 		{k.Faster, k.Slower, k.Breaks, k.Restart},
-		{k.Focus, k.Up, k.Down, k.Exec, k.Help, k.Quit},
+		{k.Focus, k.Up, k.Down, k.Help, k.Quit},
 	}
 }
 
