@@ -36,6 +36,10 @@ Usage:
                                   not started / build failed / timed out
                                   (flags: -json, -timeout 2m, and
                                   --fail-on-unstarted: exit 3 if any is not started)
+  go run ./tui bench              phase 4's finale: the head-to-head TCP echo
+                                  (pool vs gnet vs goroutines), live in a
+                                  terminal, a table without one (flags: -n "1 2",
+                                  -conns 64, -size 64, -warmup 1s, -d 3s)
   go run ./tui --help             this text
 
 Exit codes: 0 success; 1 a check did not pass, or an error; 2 bad usage;
@@ -133,6 +137,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return plainCheck(args[1:], stdout, stderr, e)
+	case "bench":
+		return benchCmd(args[1:], stdout, stderr, e) // finale.go
 	case "grade":
 		rest, strict := takeFlag(args[1:], "fail-on-unstarted")
 		code := plainGrade(rest, stdout, stderr, e)

@@ -46,6 +46,7 @@ func (chaosGrader) Reset(string) error { return nil }
 func (chaosGrader) Solution(string) (string, error) {
 	return "### a.go\n\n```go\npackage a\n\nfunc F() int { return 1 }\n```\n", nil
 }
+
 // runMines counts RunMine calls: they alternate between a phase-2 trace
 // (the ring panel) and a phase-4 one (the executors side by side).
 var runMines atomic.Int64
