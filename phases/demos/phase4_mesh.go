@@ -187,7 +187,7 @@ func shutdownDemo(sink trace.Sink) error {
 	}
 	rep := p.Shutdown(100 * time.Millisecond)
 	if _, err := pools.Spawn(p, 0, executor.Ready(0)); !errors.Is(err, pools.ErrShutdown) {
-		return fmt.Errorf("Spawn after Shutdown: %v, want ErrShutdown", err)
+		return fmt.Errorf("pools.Spawn after Shutdown: %v, want ErrShutdown", err)
 	}
 	e := rep.Executors[1]
 	if e.Completed+e.Cancelled != 2 || e.Cancelled < 1 || e.Drained {

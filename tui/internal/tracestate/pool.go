@@ -205,8 +205,7 @@ func (p *Pool) Apply(e *trace.Event) {
 		p.Heat[i][to]++
 		p.addFlow(Flow{From: i, To: to, Op: e.Op, Req: e.Req})
 	case trace.MsgFlushed:
-		to := p.col(e.Peer)
-		c = &p.Cols[i]
+		to := p.col(e.Peer) // may grow p.Cols: c is not used after it
 		for f := range p.Flows {
 			if p.Flows[f].From == i && p.Flows[f].To == to {
 				p.Flows[f].Published = true
