@@ -56,9 +56,20 @@
 // cancels what is left at the deadline, closes each ring on its own
 // thread, and reports what each executor completed and cancelled.
 //
+// # Tracing
+//
+// Options.Sink receives the events of every executor, one at a time (the
+// pool serializes them), so a trace.Stepper over the pool stops all of
+// it at an event of any executor. Besides each executor's own events the
+// pool reports phase 4's: executor started (CPU, thread), messages sent,
+// published, woken and received (from, to, channel depth), SubmitTo
+// started, waiting at the in-flight bound and answered, and the
+// shutdown's steps; DryRun reports a placement's plan. trace.go says in
+// which order they come. The workbook's visualiser draws them as the
+// executors side by side.
+//
 // # What is still to come
 //
-// Sharding helpers and the sharded demos, MSG_RING wakeups, SINGLE_ISSUER
-// rings, phase 3's task queues inside each executor, the side-by-side
-// view, and the head-to-head benchmark.
+// MSG_RING wakeups, SINGLE_ISSUER rings, phase 3's task queues inside
+// each executor.
 package pools
