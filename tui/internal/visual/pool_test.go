@@ -3,6 +3,7 @@ package visual
 import (
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -198,5 +199,17 @@ func TestPoolViewManyExecutors(t *testing.T) {
 	v = plain(m.View())
 	if !strings.Contains(v, "▸E15 #5") || strings.Contains(v, "E10 #0") {
 		t.Fatalf("6 did not bring the sixth executor into view:\n%s", v)
+	}
+}
+
+// TestPoolEventLogNamesTheExecutor: with several executors, an event of
+// no task (a turn, a flush) still says whose it is.
+func TestPoolEventLogNamesTheExecutor(t *testing.T) {
+	m := poolRecorded(120, 40)
+	m = seekTo(t, m, func(e trace.Event) bool { return e.Kind == trace.MsgFlushed })
+	e := m.hist.Current()
+	line := eventText(m.hist.State(), m.hist.Pos(), e)
+	if want := "E" + strconv.FormatUint(uint64(e.Exec), 10) + " "; !strings.Contains(line, want) {
+		t.Fatalf("%q does not name executor %d", line, e.Exec)
 	}
 }

@@ -370,6 +370,9 @@ func eventText(st *tracestate.State, n int, e *trace.Event) string {
 	if e.Task != 0 {
 		who = st.Label(tracestate.Key{Exec: e.Exec, Task: e.Task})
 	}
+	if who == "" && st.MultiExec() {
+		who = "E" + strconv.FormatUint(uint64(e.Exec), 10) // an executor-wide event of a pool
+	}
 	detail := ""
 	switch e.Kind {
 	case trace.PollEnded:
