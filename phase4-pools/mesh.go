@@ -231,7 +231,7 @@ func (e *Executor) drainInbox(cx *executor.Context) int {
 				if req.err != nil {
 					note = req.err.Error()
 				}
-				e.traceSubmit(trace.SubmitAnswered, req.dst, req.id, o.inflight, note)
+				e.traceSubmit(trace.SubmitAnswered, 0, req.dst, req.id, o.inflight, note)
 			}
 			cx.Wake(req.waker)
 		}
@@ -288,7 +288,7 @@ func (s *submit[T]) Poll(cx *executor.Context) executor.Poll[executor.Result[T]]
 	o := e.out[s.dst]
 	if o.inflight >= o.max {
 		if e.tracing() {
-			e.traceSubmit(trace.SubmitWaiting, s.dst, 0, o.inflight, "")
+			e.traceSubmit(trace.SubmitWaiting, cx.TaskID(), s.dst, 0, o.inflight, "")
 		}
 		o.waiters = append(o.waiters, cx.WakerFor("submit-to (in-flight bound)"))
 		return executor.Pending[executor.Result[T]]()
@@ -305,7 +305,7 @@ func (s *submit[T]) Poll(cx *executor.Context) executor.Poll[executor.Result[T]]
 	}
 	o.inflight++
 	if e.tracing() {
-		e.traceSubmit(trace.SubmitStarted, s.dst, s.req.id, o.inflight, "")
+		e.traceSubmit(trace.SubmitStarted, cx.TaskID(), s.dst, s.req.id, o.inflight, "")
 	}
 	e.post(cx, s.dst, message{req: s.req})
 	return executor.Pending[executor.Result[T]]()

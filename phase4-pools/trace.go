@@ -138,9 +138,10 @@ func (e *Executor) traceReceived(from int, msg message) {
 }
 
 // traceSubmit emits a SubmitTo event of kind k about request req towards
-// executor dst, with n requests open.
-func (e *Executor) traceSubmit(k trace.Kind, dst int, req uint64, n int, note string) {
-	ev := e.ex.NewEvent(k, 0)
+// executor dst, with n requests open; task is the task that asked (0 when
+// the event is the mailbox's).
+func (e *Executor) traceSubmit(k trace.Kind, task uint64, dst int, req uint64, n int, note string) {
+	ev := e.ex.NewEvent(k, task)
 	ev.Peer, ev.Req, ev.Count, ev.Note = e.peer(dst), req, n, note
 	e.ex.Emit(ev)
 }

@@ -93,11 +93,11 @@ const (
 	// MsgReceived: a message from executor Peer was taken off the
 	// channel. Op and Req as for MsgSent; Depth is what is left to take.
 	MsgReceived
-	// SubmitStarted: a task asked executor Peer to run work (SubmitTo).
+	// SubmitStarted: task Task asked executor Peer to run work (SubmitTo).
 	// Req is the request's number on this executor, Count the requests
 	// now open towards Peer.
 	SubmitStarted
-	// SubmitWaiting: a SubmitTo found MaxInFlight (Count) requests open
+	// SubmitWaiting: task Task's SubmitTo found MaxInFlight (Count) requests open
 	// towards Peer and waits for one to be answered.
 	SubmitWaiting
 	// SubmitAnswered: the answer to request Req came back from Peer.
