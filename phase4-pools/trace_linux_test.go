@@ -79,7 +79,7 @@ func TestTraceShowsEachRequestSentPublishedReceivedAndAnswered(t *testing.T) {
 			pred func(trace.Event) bool
 		}{
 			{"submit-started", func(e trace.Event) bool {
-				return e.Kind == trace.SubmitStarted && e.Exec == x0 && e.Peer == x1 && e.Req == req
+				return e.Kind == trace.SubmitStarted && e.Exec == x0 && e.Peer == x1 && e.Req == req && e.Task != 0
 			}},
 			{"request sent", func(e trace.Event) bool {
 				return e.Kind == trace.MsgSent && e.Exec == x0 && e.Peer == x1 && e.Req == req && e.Op == "request" && e.Depth == int(req)
