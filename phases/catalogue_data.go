@@ -226,7 +226,7 @@ func phase2() Phase {
 		},
 		Exercises: []Exercise{
 			{ID: "phase2/01-push-sqe", Title: "Push an SQE", Lesson: "p2-rings", Demo: "p2-batch-reads"},
-			{ID: "phase2/02-reap-cqes", Title: "Reap CQEs", Lesson: "p2-reaping"},
+			{ID: "phase2/02-reap-cqes", Title: "Reap CQEs", Lesson: "p2-reaping", Demo: "p2-out-of-order"},
 			{ID: "phase2/03-op-table", Title: "From a CQE to its task", Lesson: "p2-waking", Demo: "p2-ring-round-trip"},
 			{ID: "phase2/04-read-future", Title: "An async ReadAt future", Lesson: "p2-op-life", Demo: "p2-cancel-read"},
 			{ID: "phase2/05-echo-server", Title: "An echo server on the runtime", Lesson: "p2-async-io", Demo: "p2-echo"},

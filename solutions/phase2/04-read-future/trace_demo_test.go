@@ -1,44 +1,31 @@
 package readfuture
 
 import (
-	"slices"
 	"syscall"
 	"testing"
-	"unsafe"
 
 	executor "asyncworkbook/phase1-executor"
 	"asyncworkbook/phases/check"
 	"asyncworkbook/phases/trace"
 )
 
-// traceFile is what the demo's fake kernel serves on fd 7.
+// traceFile is what the demo's kernel serves on fd 7.
 const traceFile = "Completion I/O: the kernel writes into your buffer while you wait.\n"
 
-// traceKernel is a Submitter for "run mine": a fake kernel that serves
-// reads of traceFile and tells the story the way a real ring would
-// (check.FakeRing: SQE prepared, one enter, CQEs reaped). When the
-// executor parks it submits, completes every read in flight — a
-// cancelled one with -ECANCELED, the cancel having won — and reaps.
-// Executor goroutine only.
+// traceKernel is the tests' fake kernel, telling its story the way a real
+// ring would (check.FakeRing: SQE prepared, one enter, CQEs reaped).
+// When the executor parks it submits and completes every read in flight
+// — a cancelled one with -ECANCELED, the cancel having won — writing
+// traceFile into your buffer. Executor goroutine only.
 type traceKernel struct {
-	ex   *executor.Executor
-	ring *check.FakeRing
-	d    *check.Driver
-	next uint64
-	ops  map[uint64]*traceOp
-}
-
-type traceOp struct {
-	req       Request
-	w         executor.Waker
-	done      bool
-	res       int32
-	cancelled bool
-	orphan    func(int32)
+	*fakeKernel // Result comes from the fake as it is
+	ex          *executor.Executor
+	ring        *check.FakeRing
+	d           *check.Driver
 }
 
 func newTraceKernel(sink trace.Sink) *traceKernel {
-	k := &traceKernel{next: 0x100, ops: map[uint64]*traceOp{}}
+	k := &traceKernel{fakeKernel: newFake()}
 	k.d = check.NewDriver(func(int) { k.park() })
 	k.ex = executor.New(executor.WithSink(sink), executor.WithDriver(k.d))
 	k.ring = check.NewFakeRing(k.ex, 8)
@@ -46,65 +33,37 @@ func newTraceKernel(sink trace.Sink) *traceKernel {
 }
 
 func (k *traceKernel) Submit(req Request, w executor.Waker) uint64 {
-	k.next++
-	k.ops[k.next] = &traceOp{req: req, w: w}
-	k.ring.Prepare(w.TaskID(), "READ", req.Fd, k.next)
-	return k.next
-}
-
-func (k *traceKernel) Result(id uint64) (int32, bool) {
-	op := k.ops[id]
-	if op == nil || !op.done {
-		return 0, false
-	}
-	delete(k.ops, id)
-	return op.res, true
+	id := k.fakeKernel.Submit(req, w)
+	k.ring.Prepare(w.TaskID(), "READ", req.Fd, id)
+	return id
 }
 
 func (k *traceKernel) Cancel(id uint64, orphan func(int32)) {
-	op := k.ops[id]
-	if op == nil {
-		return
+	for _, op := range k.inFlight() {
+		if op.id == id {
+			k.ring.Cancel(id) // in flight: an ASYNC_CANCEL goes to the kernel
+		}
 	}
-	if op.done {
-		delete(k.ops, id) // nothing to cancel: forget the result
-		return
-	}
-	op.cancelled, op.orphan = true, orphan
-	k.ring.Cancel(id)
+	k.fakeKernel.Cancel(id, orphan)
 }
-
-// traceAddr turns an SQE's address back into a pointer, as the kernel
-// does (reinterpreting the word, so that checkptr does not object).
-func traceAddr(addr uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&addr)) }
 
 func (k *traceKernel) park() {
 	k.ring.Submit(true)
-	ids := k.ring.InFlight()
-	slices.Sort(ids)
-	for _, id := range ids {
-		op := k.ops[id]
+	ops := k.inFlight() // in order of submission
+	cancelled := map[uint64]bool{}
+	for _, op := range ops {
 		res := -int32(syscall.ECANCELED)
-		if !op.cancelled {
-			n := 0
-			if off := int(op.req.Off); off < len(traceFile) && op.req.Addr != 0 {
-				n = copy(unsafe.Slice((*byte)(traceAddr(op.req.Addr)), op.req.Len), traceFile[off:])
-			}
-			res = int32(n)
+		if cancelled[op.id] = op.cancelled; !op.cancelled {
+			res = int32(max(0, min(int(op.req.Len), len(traceFile)-int(op.req.Off))))
 		}
-		k.ring.Post(id, res)
+		k.ring.Post(op.id, res)
 	}
-	k.ring.Reap(func(id uint64) bool { return k.ops[id].cancelled }, func(id uint64, res int32) {
-		op := k.ops[id]
-		op.done, op.res = true, res
-		if op.cancelled {
-			delete(k.ops, id)
-			if op.orphan != nil {
-				op.orphan(res) // the kernel is done with the buffer
-			}
-			return
+	k.ring.Reap(func(id uint64) bool { return cancelled[id] }, func(id uint64, res int32) {
+		data := ""
+		if res > 0 {
+			data = traceFile[k.ops[id].req.Off:]
 		}
-		k.ex.WakeFromDriver(op.w, trace.SourceCompletion)
+		k.complete(id, res, data) // wakes the task, or calls the orphan function
 	})
 	k.d.Unpark()
 }
@@ -112,9 +71,9 @@ func (k *traceKernel) park() {
 // TestTraceDemo is "run mine" (m in the workbook's exercise view): your
 // ReadAt reads a file in two pieces (the second a short read), then a
 // reader is dropped with its read in flight and its CQE comes back to
-// nobody. The kernel is a fake; the ring events it traces show what your
-// future asked of it. Skipped unless the workbook asks (it sets the trace
-// file).
+// nobody. The kernel is the tests' fake; the ring events it traces show
+// what your future asked of it. Skipped unless the workbook asks (it sets
+// the trace file).
 func TestTraceDemo(t *testing.T) {
 	defer check.Guard(t, exercise)
 	check.TraceDemo(t, func(sink trace.Sink) {
@@ -126,7 +85,7 @@ func TestTraceDemo(t *testing.T) {
 			n := executor.Await(a, ReadAt(k, 7, first, 0)).Value
 			h := executor.Spawn(k.ex, ReadAt(k, 7, dropped, 0), executor.WithName("dropped reader"))
 			// Let the reader run: it submits its read.
-			for i := 0; i < 3 && len(k.ring.InFlight()) == 0; i++ {
+			for i := 0; i < 3 && len(k.inFlight()) == 0; i++ {
 				executor.Await(a, executor.YieldNow())
 			}
 			h.Cancel()
