@@ -15,10 +15,12 @@ import (
 // Complete. check.FakeRing traces it as a real ring would; the user_data
 // on every event is the one your Start returned. Executor goroutine only.
 type traceRing struct {
-	tb   *Table
-	ring *check.FakeRing
-	d    *check.Driver
-	res  map[uint64]int32 // user_data → the result its CQE will carry
+	tb       *Table
+	kernel   *Kernel // the given one: it records each submission
+	prepared map[string]bool
+	ring     *check.FakeRing
+	d        *check.Driver
+	res      map[uint64]int32 // user_data → the result its CQE will carry
 }
 
 func (k *traceRing) park() {
@@ -37,23 +39,19 @@ func (k *traceRing) park() {
 	k.d.Unpark()
 }
 
-// op is an operation named op on fd whose CQE carries res: it takes an
-// entry from your table, prepares its SQE with your user_data, and is
-// Ready with the result your table hands back.
-func (k *traceRing) op(op string, fd int32, res int32) executor.Future[int32] {
-	var ud uint64
-	started := false
+// op is the given Op future for an operation named op on fd whose CQE
+// carries res (name makes it unique for the given Kernel). Whenever a poll
+// of it submits (your Start gave it a user_data), the SQE is traced.
+func (k *traceRing) op(name, op string, fd int32, res int32) executor.Future[int32] {
+	inner := Op(k.tb, k.kernel, name)
 	return executor.PollFn(func(cx *executor.Context) executor.Poll[int32] {
-		if !started {
-			ud, started = k.tb.Start(cx.WakerFor("op table")), true
+		r := inner.Poll(cx)
+		if ud, ok := k.kernel.Submitted[name]; ok && !k.prepared[name] {
+			k.prepared[name] = true
 			k.res[ud] = res
 			k.ring.Prepare(cx.TaskID(), op, fd, ud)
-			return executor.Pending[int32]()
 		}
-		if r, done := k.tb.Result(ud); done {
-			return executor.PollReady(r)
-		}
-		return executor.Pending[int32]()
+		return r
 	})
 }
 
@@ -66,17 +64,17 @@ func (k *traceRing) op(op string, fd int32, res int32) executor.Future[int32] {
 func TestTraceDemo(t *testing.T) {
 	defer check.Guard(t, exercise)
 	check.TraceDemo(t, func(sink trace.Sink) {
-		k := &traceRing{tb: &Table{}, res: map[uint64]int32{}}
+		k := &traceRing{tb: &Table{}, kernel: NewKernel(), prepared: map[string]bool{}, res: map[uint64]int32{}}
 		k.d = check.NewDriver(func(int) { k.park() })
 		ex := check.Executor(t, executor.WithSink(sink), executor.WithDriver(k.d))
 		k.ring = check.NewFakeRing(ex, 8)
 		check.BlockOn(t, ex, executor.Async(func(a *executor.Awaiter) int32 {
-			first := executor.Spawn(ex, k.op("READ", 5, 4096), executor.WithName("first"))
-			second := executor.Spawn(ex, k.op("READ", 6, 512), executor.WithName("second"))
+			first := executor.Spawn(ex, k.op("first READ", "READ", 5, 4096), executor.WithName("first"))
+			second := executor.Spawn(ex, k.op("second READ", "READ", 6, 512), executor.WithName("second"))
 			executor.Await(a, executor.Join(
 				executor.Future[executor.Result[int32]](first),
 				executor.Future[executor.Result[int32]](second)))
-			return executor.Await(a, k.op("WRITE", 5, 13))
+			return executor.Await(a, k.op("WRITE", "WRITE", 5, 13))
 		}))
 	})
 }
