@@ -119,7 +119,7 @@ func phase1() Phase {
 		},
 		Exercises: []Exercise{
 			{ID: "phase1/01-countdown", Title: "A countdown future", Lesson: "p1-futures-poll", Demo: "p1-countdown"},
-			{ID: "phase1/02-waker-state", Title: "The waker's state word", Lesson: "p1-task-state"},
+			{ID: "phase1/02-waker-state", Title: "The waker's state word", Lesson: "p1-task-state", Demo: "p1-state-word"},
 			{ID: "phase1/03-run-loop", Title: "The run loop", Lesson: "p1-local-executor", Demo: "p1-park-unpark"},
 			{ID: "phase1/04-join", Title: "Join: wait for all", Lesson: "p1-async-runtime", Demo: "p1-promise-all"},
 			{ID: "phase1/05-join-handle", Title: "A join handle", Lesson: "p1-join-handles", Demo: "p1-join-handle"},

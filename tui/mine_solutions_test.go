@@ -19,7 +19,8 @@ import (
 // exercise's TestTraceDemo in a subprocess, as m does) on the solution of
 // every exercise that offers it, and holds the trace to what the
 // visualiser relies on (wellOrdered), then replays it: every task
-// finishes and none is left flagged as a lost wakeup.
+// finishes, none is left flagged as a lost wakeup, and the ring view
+// has no request left in flight.
 func TestRunMineOnEverySolutionStreamsAWellOrderedTrace(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs every exercise's trace demo")
@@ -60,6 +61,9 @@ func TestRunMineOnEverySolutionStreamsAWellOrderedTrace(t *testing.T) {
 				if !task.Status.Finished() {
 					t.Errorf("after the trace %s (%q) is %s, want finished", st.Label(task.Key), task.Name, task.Status)
 				}
+			}
+			if ops := st.InFlight(); len(ops) > 0 {
+				t.Errorf("after the trace %d requests are still in flight in the ring view (first: %+v)", len(ops), ops[0])
 			}
 			if stuck := st.Stuck(); len(stuck) > 0 {
 				t.Errorf("the visualiser flags %v as lost wakeups", stuck)
