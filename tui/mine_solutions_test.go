@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -12,7 +13,9 @@ import (
 	"asyncworkbook/phases"
 	"asyncworkbook/phases/check"
 	"asyncworkbook/phases/trace"
+	"asyncworkbook/tui/internal/testkeys"
 	"asyncworkbook/tui/internal/tracestate"
+	"asyncworkbook/tui/internal/visual"
 )
 
 // TestRunMineOnEverySolutionStreamsAWellOrderedTrace runs "run mine" (the
@@ -68,10 +71,55 @@ func TestRunMineOnEverySolutionStreamsAWellOrderedTrace(t *testing.T) {
 			if stuck := st.Stuck(); len(stuck) > 0 {
 				t.Errorf("the visualiser flags %v as lost wakeups", stuck)
 			}
+			showsInTheVisualiser(t, x.Title, evs)
 		})
 	}
 	if n < 12 {
 		t.Errorf("%d exercises offer run mine, want all 12", n)
+	}
+}
+
+// ringTitle is the ring panel's title: SQEs pushed (and how many of them
+// the trace did not show being prepared) and CQEs reaped.
+var ringTitle = regexp.MustCompile(`(\d+) SQEs?(?: \((\d+) the reactor's own\))? · (\d+) CQEs?`)
+
+// showsInTheVisualiser steps a visualiser through evs, at 80×24 and
+// 120×40: every event is reached, and for a trace of the rings the ring
+// panel is there at the end, its CQE count the CQEs reaped and, when
+// every SQE was traced, no SQE counted as the reactor's own.
+func showsInTheVisualiser(t *testing.T, title string, evs []trace.Event) {
+	t.Helper()
+	reaped, own := 0, false
+	for _, e := range evs {
+		if e.Kind == trace.CQEReaped {
+			reaped++
+		}
+		own = own || (e.Kind == trace.CQEReaped && e.UserData&(1<<63) != 0)
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		m := visual.NewRecorded(title, "", evs)
+		m.SetSize(size[0], size[1])
+		for range evs {
+			m, _ = m.Update(testkeys.Key("n"))
+		}
+		v := testkeys.Plain(m.View())
+		if want := fmt.Sprintf("event %d/%d", len(evs), len(evs)); !strings.Contains(v, want) {
+			t.Errorf("%dx%d: after %d steps the header does not say %q:\n%s", size[0], size[1], len(evs), want, v)
+		}
+		if reaped == 0 || size[0] < 120 {
+			continue
+		}
+		got := ringTitle.FindStringSubmatch(v)
+		if got == nil {
+			t.Errorf("%dx%d: no ring panel at the end of a trace of the rings:\n%s", size[0], size[1], v)
+			continue
+		}
+		if got[3] != fmt.Sprint(reaped) {
+			t.Errorf("%dx%d: the ring panel counts %s CQEs, the trace reaped %d:\n%s", size[0], size[1], got[3], reaped, v)
+		}
+		if got[2] != "" && !own {
+			t.Errorf("%dx%d: the ring panel counts %s SQEs as the reactor's own, but the trace showed every one prepared:\n%s", size[0], size[1], got[2], v)
+		}
 	}
 }
 
