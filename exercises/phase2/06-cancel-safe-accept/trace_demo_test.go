@@ -98,7 +98,9 @@ func (k *traceKernel) closeFD(fd int32) executor.Future[struct{}] {
 func (k *traceKernel) park() {
 	k.ring.Submit(true)
 	cancelled := map[uint64]bool{}
-	for _, op := range k.inFlight() {
+	ops := k.inFlight()
+	slices.Reverse(ops) // the newest ACCEPT completes first
+	for _, op := range ops {
 		cancelled[op.id] = op.cancelled
 		k.ring.Post(op.id, k.nextFD) // a client was waiting: completion beats the cancel
 		k.nextFD++
@@ -136,7 +138,9 @@ func (k *traceKernel) park() {
 // accepts a connection with your Accept and closes it; then an acceptor
 // task is dropped with its ACCEPT in flight — and a client connects
 // anyway, so the cancelled ACCEPT's CQE carries a descriptor: your
-// orphan function must CLOSE it; then main accepts once more. The kernel
+// orphan function must CLOSE it; then a late acceptor is dropped after
+// its CQE came but before it collected it: your Drop must CLOSE that
+// one; main accepts once more. The kernel
 // is the tests' fake; the ring events it traces show what your future
 // asked of it (look for the CLOSE of each descriptor). Skipped unless the
 // workbook asks (it sets the trace file).
@@ -158,7 +162,15 @@ func TestTraceDemo(t *testing.T) {
 			}
 			h.Cancel()
 			executor.Await(a, executor.Future[executor.Result[executor.Result[int32]]](h))
-			last := executor.Await(a, Accept(k, listenFD))
+			// Another acceptor, dropped after its CQE came but before it
+			// ran again: its descriptor is already accepted.
+			late := executor.Spawn(k.ex, Accept(k, listenFD), executor.WithName("late acceptor"))
+			for i := 0; i < 3 && len(k.inFlight()) < 2; i++ {
+				executor.Await(a, executor.YieldNow())
+			}
+			last := executor.Await(a, Accept(k, listenFD)) // its CQE comes first: main runs before the late acceptor
+			late.Cancel()
+			executor.Await(a, executor.Future[executor.Result[executor.Result[int32]]](late))
 			if last.Err != nil {
 				return last.Err
 			}
