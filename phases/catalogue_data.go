@@ -119,7 +119,7 @@ func phase1() Phase {
 		},
 		Exercises: []Exercise{
 			{ID: "phase1/01-countdown", Title: "A countdown future", Lesson: "p1-futures-poll", Demo: "p1-countdown"},
-			{ID: "phase1/02-waker-state", Title: "The waker's state word", Lesson: "p1-task-state"},
+			{ID: "phase1/02-waker-state", Title: "The waker's state word", Lesson: "p1-task-state", Demo: "p1-state-word"},
 			{ID: "phase1/03-run-loop", Title: "The run loop", Lesson: "p1-local-executor", Demo: "p1-park-unpark"},
 			{ID: "phase1/04-join", Title: "Join: wait for all", Lesson: "p1-async-runtime", Demo: "p1-promise-all"},
 			{ID: "phase1/05-join-handle", Title: "A join handle", Lesson: "p1-join-handles", Demo: "p1-join-handle"},
@@ -225,12 +225,12 @@ func phase2() Phase {
 			},
 		},
 		Exercises: []Exercise{
-			{ID: "phase2/01-push-sqe", Title: "Push an SQE", Lesson: "p2-rings"},
-			{ID: "phase2/02-reap-cqes", Title: "Reap CQEs", Lesson: "p2-reaping"},
-			{ID: "phase2/03-op-table", Title: "From a CQE to its task", Lesson: "p2-waking"},
-			{ID: "phase2/04-read-future", Title: "An async ReadAt future", Lesson: "p2-op-life"},
+			{ID: "phase2/01-push-sqe", Title: "Push an SQE", Lesson: "p2-rings", Demo: "p2-batch-reads"},
+			{ID: "phase2/02-reap-cqes", Title: "Reap CQEs", Lesson: "p2-reaping", Demo: "p2-out-of-order"},
+			{ID: "phase2/03-op-table", Title: "From a CQE to its task", Lesson: "p2-waking", Demo: "p2-ring-round-trip"},
+			{ID: "phase2/04-read-future", Title: "An async ReadAt future", Lesson: "p2-op-life", Demo: "p2-cancel-read"},
 			{ID: "phase2/05-echo-server", Title: "An echo server on the runtime", Lesson: "p2-async-io", Demo: "p2-echo"},
-			{ID: "phase2/06-cancel-safe-accept", Title: "A cancel-safe accept", Lesson: "p2-cancellation"},
+			{ID: "phase2/06-cancel-safe-accept", Title: "A cancel-safe accept", Lesson: "p2-cancellation", Demo: "p2-orphan-accept"},
 		},
 	}
 }

@@ -37,7 +37,11 @@
 // wake comes from inside the executor, parking means a lost wakeup), Go
 // (goroutines whose panics come back to the test), Fail (a verdict from
 // given code, without a stack), Started (skip when a Result's error is a
-// TODO), and TraceDemo (the body of an exercise's TestTraceDemo).
+// TODO), and TraceDemo (the body of an exercise's TestTraceDemo), with
+// what a demo on a fake needs to trace like a runtime: FakeRing (a fake
+// kernel's requests told as SQEs prepared, submitted, CQEs reaped, with
+// the queues' heads and tails) and Clock (sequence numbers and runtime
+// time for a scenario without an executor).
 //
 // Within runs a function on its own goroutine and waits at most Deadline
 // (5s; WORKBOOK_DEADLINE overrides it, e.g. "20s"). Learner code that never
