@@ -111,7 +111,7 @@ func TestEveryExerciseHasAReadmeWithHints(t *testing.T) {
 // TestTestsAreIdenticalInBothTrees: a solution passes the very tests the
 // learner runs. Given files (no build tag, the same in both trees) must be
 // identical too; the other solution files are the answer (//go:build
-// !wrong) or a wrong fixture (wrong_*.go, //go:build wrong), which only
+// !wrong) or a wrong fixture (wrong_<name>.go, //go:build wrong && wrong_<name>), which only
 // solutions/ may hold.
 func TestTestsAreIdenticalInBothTrees(t *testing.T) {
 	root := moduleRoot(t)
@@ -131,8 +131,11 @@ func TestTestsAreIdenticalInBothTrees(t *testing.T) {
 				}
 			case strings.HasPrefix(name, "wrong_"):
 				wrong++
-				if !bytes.HasPrefix(sol, []byte("//go:build wrong\n")) {
-					t.Errorf("%s: solutions/%s must start with //go:build wrong", id, name)
+				// One tag per fixture, so that each is checked alone:
+				// go test -tags wrong,wrong_<name>.
+				tag := strings.TrimSuffix(strings.TrimSuffix(name, ".go"), "_linux")
+				if line := "//go:build wrong && " + tag + "\n"; !bytes.HasPrefix(sol, []byte(line)) {
+					t.Errorf("%s: solutions/%s must start with %q", id, name, strings.TrimSpace(line))
 				}
 				if inBoth {
 					t.Errorf("%s: the wrong fixture %s must not be in exercises/", id, name)

@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_no_generation
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase2/03-op-table/ must fail).
+// (go test -tags wrong,wrong_no_generation ./solutions/phase2/03-op-table/ must fail).
 //
 // The wrong idea: "the slot index is a fine user_data: each op has its
 // own slot". It has — until the slot is reused. A CQE can arrive for an
