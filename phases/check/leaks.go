@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"os"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -107,4 +108,19 @@ func Leak(t testing.TB, n int, what, why string) {
 	if n != 0 {
 		t.Errorf("%d %s still in use: %s", n, what, why)
 	}
+}
+
+// GoroutinesCreated returns how many goroutines the program has created
+// since it started (runtime/metrics "/sched/goroutines-created"), or 0
+// where the metric does not exist. Two readings around code that should
+// start none tell whether it did: a future that "wakes itself" from a
+// goroutine it starts, even one it waits for inside Poll, shows here
+// although its wake lands during the poll like a real one.
+func GoroutinesCreated() uint64 {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
