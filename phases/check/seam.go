@@ -26,8 +26,9 @@ type Seam struct {
 }
 
 type hook struct {
-	nth   int // run at this hit of the point (from 1); 0: at every hit
+	nth   int // run at this hit of the point since the hook was added (from 1); 0: every hit
 	fn    func()
+	seen  int // hits of the point since the hook was added (not counting hits inside hooks)
 	fired int
 }
 
@@ -38,14 +39,14 @@ func (s *Seam) At(point string) {
 		s.hits = map[string]int{}
 	}
 	s.hits[point]++
-	n := s.hits[point]
 	if s.busy.Load() {
 		s.mu.Unlock()
 		return
 	}
 	var due []*hook
 	for _, h := range s.hooks[point] {
-		if h.nth == 0 || h.nth == n {
+		h.seen++
+		if h.nth == 0 || h.nth == h.seen {
 			h.fired++
 			due = append(due, h)
 		}
@@ -67,9 +68,9 @@ func (s *Seam) At(point string) {
 // removes the hook.
 func (s *Seam) On(point string, fn func()) (off func()) { return s.OnNth(point, 0, fn) }
 
-// OnNth runs fn when execution reaches point for the nth time (from 1,
-// counting every hit since the Seam was made or Reset); n = 0 means every
-// time. The returned func removes the hook.
+// OnNth runs fn when execution reaches point for the nth time since
+// this call (from 1; hits inside a running hook do not count); n = 0
+// means every time. The returned func removes the hook.
 func (s *Seam) OnNth(point string, n int, fn func()) (off func()) {
 	h := &hook{nth: n, fn: fn}
 	s.mu.Lock()
