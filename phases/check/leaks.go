@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"slices"
 	"strconv"
@@ -123,4 +124,20 @@ func GoroutinesCreated() uint64 {
 		return 0
 	}
 	return s[0].Value.Uint64()
+}
+
+// GoroutineID returns the id of the calling goroutine, as panics print it
+// ("goroutine 7 [running]"). Go hides goroutine identity on purpose, and
+// runtimes must not depend on it; tests use it to check that a cleanup
+// (a Drop, a close) ran on the executor's goroutine and not on the one
+// that asked for it.
+func GoroutineID() uint64 {
+	var buf [64]byte
+	s := string(buf[:runtime.Stack(buf[:], false)])
+	s = strings.TrimPrefix(s, "goroutine ")
+	if i := strings.IndexByte(s, ' '); i > 0 {
+		s = s[:i]
+	}
+	id, _ := strconv.ParseUint(s, 10, 64)
+	return id
 }
