@@ -32,8 +32,18 @@ func (t *Table) Complete(c CQE) bool {
 
 // Result returns the result of the operation ud once its CQE has come,
 // and frees its entry (ud is stale from then on). Before that, done is
-// false.
-func (t *Table) Result(ud uint64) (res int32, done bool) {
+// false, and w becomes the waker Complete will fire: the future may be
+// polled by another task than the one that started it (moved into a
+// Select, a Join, another task), and the newest poll's waker is the one
+// to wake.
+func (t *Table) Result(ud uint64, w executor.Waker) (res int32, done bool) {
 	check.TODO() // delete this line and write Result
 	return 0, false
+}
+
+// Len returns how many entries are taken: in flight, or done and not yet
+// collected by Result.
+func (t *Table) Len() int {
+	check.TODO() // delete this line and write Len
+	return 0
 }

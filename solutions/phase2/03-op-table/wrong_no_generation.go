@@ -60,12 +60,15 @@ func (t *Table) Complete(c CQE) bool {
 }
 
 // Result returns the result and frees the slot.
-func (t *Table) Result(ud uint64) (int32, bool) {
+func (t *Table) Result(ud uint64, w executor.Waker) (int32, bool) {
 	if ud >= uint64(len(t.slots)) {
 		return 0, false
 	}
 	s := &t.slots[ud]
 	if !s.busy || !s.done {
+		if s.busy {
+			s.waker = w
+		}
 		return 0, false
 	}
 	res := s.res
@@ -73,3 +76,6 @@ func (t *Table) Result(ud uint64) (int32, bool) {
 	t.free = append(t.free, uint32(ud))
 	return res, true
 }
+
+// Len returns how many entries are taken.
+func (t *Table) Len() int { return len(t.slots) - len(t.free) }
