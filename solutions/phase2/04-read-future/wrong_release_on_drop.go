@@ -46,7 +46,7 @@ func (f *readFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[in
 		f.started = true
 		return executor.Pending[executor.Result[int]]()
 	}
-	res, done := f.s.Result(f.id)
+	res, done := f.s.Result(f.id, cx.WakerFor("read"))
 	if !done {
 		return executor.Pending[executor.Result[int]]()
 	}
