@@ -43,7 +43,7 @@ func (f *acceptFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[
 		f.started = true
 		return executor.Pending[executor.Result[int32]]()
 	}
-	res, done := f.s.Result(f.id)
+	res, done := f.s.Result(f.id, cx.WakerFor("accept"))
 	if !done {
 		return executor.Pending[executor.Result[int32]]()
 	}
