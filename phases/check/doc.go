@@ -54,24 +54,28 @@
 // runs an exercise's TestTraceDemo and streams the trace events the
 // learner's code emitted into a trace.Sink ("run mine").
 //
-// # README format
+// # README and HINTS format
 //
-// ParseReadme reads an exercise's README.md:
+// ParseReadme reads an exercise's README.md, which keeps the task:
 //
 //	# <title>
 //
 //	Lesson: <lesson id>
 //
-//	<the statement: any markdown, with ## sections if wanted>
+//	<the statement: any markdown, with ## sections if wanted, among them
+//	"## What the tests catch", the mistakes its tests reject>
 //
-//	## Hints
+// and the HINTS.md beside it, which the workbook reveals one at a time:
 //
-//	### Hint 1
+//	# Hints: <title>        (a preamble: anything before the first hint)
+//
+//	## Hint 1
 //	<the gentlest hint>
 //
-//	### Hint 2
-//	<a more explicit one>  ... and so on, numbered from 1
+//	## Hint 2
+//	<a more explicit one>  ... and so on, numbered from 1; the last is
+//	a strong nudge or pseudo-code, not the solution
 //
-// "## Hints" is the last level-2 section; headings inside fenced code
-// blocks do not count.
+// Headings inside fenced code blocks do not count. A README that still
+// holds a "## Hints" section is an error: the hints moved to HINTS.md.
 package check

@@ -87,7 +87,12 @@ func TestEveryExerciseHasAReadmeWithHints(t *testing.T) {
 				continue
 			}
 			if len(r.Hints) < 2 {
-				t.Errorf("%s/%s/README.md has %d hints, want at least 2 (gentle to explicit)", tree, id, len(r.Hints))
+				t.Errorf("%s/%s/HINTS.md has %d hints, want at least 2 (gentle to explicit)", tree, id, len(r.Hints))
+			} else if last := r.Hints[len(r.Hints)-1]; strings.Contains(last, "```go") {
+				t.Errorf("%s/%s/HINTS.md: the last hint holds Go code; make it a strong nudge or pseudo-code, not the solution", tree, id)
+			}
+			if !strings.Contains(r.Body, "## What the tests catch") {
+				t.Errorf("%s/%s/README.md has no \"## What the tests catch\" section listing the mistakes its tests reject", tree, id)
 			}
 			if i == 0 {
 				first = r
@@ -159,8 +164,8 @@ func TestTestsAreIdenticalInBothTrees(t *testing.T) {
 		if tests == 0 {
 			t.Errorf("%s: no tests", id)
 		}
-		if wrong == 0 {
-			t.Errorf("%s: no wrong fixture (solutions/%s/wrong_*.go) proving the tests reject a plausible wrong answer", id, id)
+		if wrong < 4 {
+			t.Errorf("%s: %d wrong fixtures (solutions/%s/wrong_*.go), want at least 4 plausible wrong answers the tests reject", id, wrong, id)
 		}
 	}
 }

@@ -34,12 +34,14 @@ func throwaway(t *testing.T) string {
 		t.Fatal(err)
 	}
 	write(t, dir, "go.sum", string(sum))
-	readme := "# T\n\nLesson: l\n\nDo it.\n\n## Hints\n\n### Hint 1\n\nA.\n\n### Hint 2\n\nB.\n"
+	readme := "# T\n\nLesson: l\n\nDo it.\n"
+	hints := "# Hints\n\n## Hint 1\n\nA.\n\n## Hint 2\n\nB.\n"
 	pkg := func(name, code, test string, withReadme bool) {
 		write(t, dir, "exercises/p/"+name+"/x.go", "package x\n\n"+code)
 		write(t, dir, "exercises/p/"+name+"/x_test.go", "package x\n\n"+test)
 		if withReadme {
 			write(t, dir, "exercises/p/"+name+"/README.md", readme)
+			write(t, dir, "exercises/p/"+name+"/HINTS.md", hints)
 		}
 	}
 	pkg("ok", "func Add(a, b int) int { return a + b }\n",
