@@ -2,7 +2,9 @@ package check_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -188,4 +190,52 @@ func goFiles(t *testing.T, dir string) map[string][]byte {
 		out[e.Name()] = b
 	}
 	return out
+}
+
+// TestSkeletonsCompileWithTheTODOsDeleted deletes every check.TODO() line
+// of every skeleton (through go build -overlay, the files stay as they
+// are) and builds the packages: a learner who deletes the TODO lines
+// first must not be met by an unused-import error.
+func TestSkeletonsCompileWithTheTODOsDeleted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go build")
+	}
+	root := moduleRoot(t)
+	tmp := t.TempDir()
+	replace := map[string]string{}
+	for _, id := range allExercises {
+		dir := check.ExerciseDir(root, check.Exercises, id)
+		for name, src := range goFiles(t, dir) {
+			if strings.HasSuffix(name, "_test.go") || !bytes.Contains(src, []byte("check.TODO()")) {
+				continue
+			}
+			var kept []string
+			for _, line := range strings.Split(string(src), "\n") {
+				if strings.TrimSpace(strings.SplitN(line, "//", 2)[0]) != "check.TODO()" {
+					kept = append(kept, line)
+				}
+			}
+			out := filepath.Join(tmp, strings.ReplaceAll(id, "/", "_")+"_"+name)
+			if err := os.WriteFile(out, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			replace[filepath.Join(dir, name)] = out
+		}
+	}
+	if len(replace) == 0 {
+		t.Fatal("no skeleton calls check.TODO()")
+	}
+	overlay, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(op, overlay, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "build", "-overlay="+op, "./exercises/...")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("with every check.TODO() line deleted, the skeletons do not build: %v\n%s", err, out)
+	}
 }
