@@ -17,6 +17,7 @@ import (
 // phase1Exercises are the exercise ids other parts of the workbook (the
 // catalogue, the TUI, lessons) refer to.
 var phase1Exercises = []string{
+	"phase1/00-two-at-once",
 	"phase1/01-countdown",
 	"phase1/02-waker-state",
 	"phase1/03-run-loop",
@@ -71,8 +72,9 @@ func TestBothTreesHoldExactlyTheExercises(t *testing.T) {
 			t.Logf("the catalogue lists no %s exercises yet", prefix)
 			continue
 		}
-		if !slices.Equal(inCatalogue, want) {
-			t.Errorf("the catalogue lists the %s exercises %v, want %v", prefix, inCatalogue, want)
+		// The catalogue lists them in teaching order, not folder order.
+		if sorted := slices.Sorted(slices.Values(inCatalogue)); !slices.Equal(sorted, want) {
+			t.Errorf("the catalogue lists the %s exercises %v, want %v (in any order)", prefix, inCatalogue, want)
 		}
 	}
 }

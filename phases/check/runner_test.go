@@ -92,6 +92,11 @@ func TestWait(t *testing.T) {
 	defer check.Guard(t, "p/stuck")
 	check.Within(t, func() int { return Wait(make(chan int)) })
 }
+
+func TestWaitAgain(t *testing.T) {
+	defer check.Guard(t, "p/stuck")
+	check.Within(t, func() int { return Wait(make(chan int)) })
+}
 `, false)
 	pkg("crash", "func Boom() { go func() { panic(\"boom from a goroutine\") }() ; select {} }\n",
 		"import \"testing\"\n\nfunc TestFine(t *testing.T) {}\n\nfunc TestBoom(t *testing.T) { Boom() }\n", false)
@@ -193,8 +198,13 @@ func TestRunTests(t *testing.T) {
 	})
 	t.Run("deadlock under Within", func(t *testing.T) {
 		rep := run(t, "p/stuck", time.Minute, false)
-		if rep.Status != check.Failed || !strings.Contains(rep.Failure(), "did not finish within 300ms") {
+		if rep.Status != check.Failed || !strings.Contains(rep.Failure(), "did not finish in 0.3 s") || !strings.Contains(rep.Failure(), "It looks like a deadlock") {
 			t.Fatalf("report %s\n%s", rep.Summary(), rep.Failure())
+		}
+		// The first time-out stops the run: the second test skips
+		// instead of waiting its own 0.3 s for the same bug.
+		if rep.Count(check.Failed) != 1 || rep.Count(check.Skipped) != 1 {
+			t.Fatalf("after a time-out: %d failed, %d skipped, want 1 and 1: %+v", rep.Count(check.Failed), rep.Count(check.Skipped), rep.Tests)
 		}
 	})
 	t.Run("panic on a goroutine", func(t *testing.T) {
