@@ -195,6 +195,7 @@ func TestReapWhileTheKernelPosts(t *testing.T) {
 
 func TestReapWhileTheKernelTrickles(t *testing.T) {
 	defer check.Guard(t, exercise)
+	check.Within(t, func() int { return NewCQ(4, 0).Reap(func(Completion) {}) }) // not started: skip here
 	for name, tr := range check.Trickles() {
 		t.Run(name, func(t *testing.T) {
 			defer check.Guard(t, exercise)
