@@ -3,6 +3,7 @@ package runloop
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"asyncworkbook/phases/check"
@@ -281,4 +282,34 @@ func TestAWakeJustBeforeTheParkUnparksTheLoop(t *testing.T) {
 		t.Fatal("the loop never found the inbox empty: does it call ex.takeWoken() each turn?")
 	}
 	check.Polls(t, check.Events(rec), main.ID(), 2)
+}
+
+// TestLoopSurvivesAWakeStorm: four goroutines wake main hundreds of
+// times while the loop keeps deciding whether to park (check.WakeStorm);
+// the last wake, fired after the storm, must still get main polled.
+func TestLoopSurvivesAWakeStorm(t *testing.T) {
+	defer check.Guard(t, exercise)
+	ex := New(nil)
+	var held Waker
+	var stopped atomic.Bool
+	var storm *check.Storm
+	done := make(chan struct{})
+	main := ex.Spawn("main", FutureFunc(func(w Waker) bool {
+		if held.t == nil {
+			held = w
+			storm = check.WakeStorm(4, 200, held.Wake)
+			go func() {
+				defer close(done)
+				storm.Stop()
+				stopped.Store(true)
+				held.Wake() // the one wake that matters
+			}()
+		}
+		return stopped.Load()
+	}))
+	st := run(t, ex, main, nil)
+	check.Within(t, func() struct{} { <-done; return struct{}{} })
+	if st.Parks == 0 {
+		t.Logf("the loop never parked during the storm (it may have been busy the whole time)")
+	}
 }
