@@ -276,7 +276,7 @@ var measuredClaim = regexp.MustCompile(`(?i)\d[\d.,]*(–\d[\d.,]*)?\s?(ns|µs|�
 
 // citedBenchmark is how a paragraph cites what measured its figure: a
 // benchmark by name, or the go test -bench command.
-var citedBenchmark = regexp.MustCompile("Benchmark[A-Z][A-Za-z0-9_]*|-bench\\b")
+var citedBenchmark = regexp.MustCompile(`Benchmark[A-Z][A-Za-z0-9_]*|-bench\b`)
 
 // paragraphs returns a markdown text's paragraphs outside code blocks,
 // with the line each starts on.

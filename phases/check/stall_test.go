@@ -3,6 +3,7 @@ package check
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -10,24 +11,19 @@ func TestDiagnoseStallTellsTheThreeApart(t *testing.T) {
 	var mu sync.Mutex
 	mu.Lock()
 	ids := make(chan uint64)
-	stop := make(chan struct{})
 	go func() { // blocked on a lock: a deadlock
 		ids <- GoroutineID()
 		mu.Lock()
 	}()
 	deadlocked := <-ids
+	var halt atomic.Bool
 	go func() { // spinning: an endless loop
 		ids <- GoroutineID()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
+		for !halt.Load() {
 		}
 	}()
 	spinning := <-ids
-	defer func() { close(stop); mu.Unlock() }()
+	defer func() { halt.Store(true); mu.Unlock() }()
 	for _, tc := range []struct {
 		id   uint64
 		want string
