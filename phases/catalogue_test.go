@@ -235,3 +235,39 @@ func TestEveryExerciseReadmeHasHints(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryExerciseOpensAfterItsLesson: a phase lists its exercises in
+// teaching order, each after the lesson it belongs to, and a lesson leads
+// only to exercises that lesson (or an earlier one) has taught enough for.
+func TestEveryExerciseOpensAfterItsLesson(t *testing.T) {
+	for _, p := range Default().Phases {
+		at := map[string]int{}
+		for i, l := range p.Lessons {
+			at[l.ID] = i
+		}
+		prev := -1
+		for _, e := range p.Exercises {
+			i, ok := at[e.Lesson]
+			if !ok {
+				t.Errorf("%s: lesson %q is not in %s", e.ID, e.Lesson, p.ID)
+				continue
+			}
+			if i < prev {
+				t.Errorf("%s (lesson %d, %s) comes after an exercise of lesson %d: list the exercises in the order of their lessons", e.ID, i+1, e.Lesson, prev+1)
+			}
+			prev = i
+		}
+		for i, l := range p.Lessons {
+			for _, id := range l.Exercises {
+				for _, e := range p.Exercises {
+					if e.ID == id && at[e.Lesson] > i {
+						t.Errorf("lesson %d (%s) leads to %s, which needs lesson %d (%s)", i+1, l.ID, id, at[e.Lesson]+1, e.Lesson)
+					}
+				}
+			}
+		}
+		if len(p.Exercises) > 0 && p.Number == 1 && at[p.Exercises[0].Lesson] != 0 {
+			t.Errorf("phase 1's first exercise %s needs lesson %s: the first lesson must have an exercise of its own", p.Exercises[0].ID, p.Exercises[0].Lesson)
+		}
+	}
+}
