@@ -33,8 +33,14 @@ var phase2Exercises = []string{
 	"phase2/06-cancel-safe-accept",
 }
 
+// phase4Exercises are the phase-4 exercise ids.
+var phase4Exercises = []string{
+	"phase4/01-spread-placement",
+	"phase4/02-wake-when-parked",
+}
+
 // allExercises are the exercises of every phase, in order.
-var allExercises = slices.Concat(phase1Exercises, phase2Exercises)
+var allExercises = slices.Concat(phase1Exercises, phase2Exercises, phase4Exercises)
 
 func moduleRoot(t *testing.T) string {
 	t.Helper()
@@ -56,7 +62,7 @@ func TestBothTreesHoldExactlyTheExercises(t *testing.T) {
 			t.Errorf("%s/ holds the exercises %v, want %v", tree, ids, allExercises)
 		}
 	}
-	for _, want := range [][]string{phase1Exercises, phase2Exercises} {
+	for _, want := range [][]string{phase1Exercises, phase2Exercises, phase4Exercises} {
 		prefix := strings.SplitN(want[0], "/", 2)[0] + "/"
 		var inCatalogue []string
 		for _, e := range phases.Default().AllExercises() {
@@ -131,8 +137,11 @@ func TestTestsAreIdenticalInBothTrees(t *testing.T) {
 				}
 			case strings.HasPrefix(name, "wrong_"):
 				wrong++
-				if !bytes.HasPrefix(sol, []byte("//go:build wrong\n")) {
-					t.Errorf("%s: solutions/%s must start with //go:build wrong", id, name)
+				// One tag per fixture (//go:build wrong && wrong_<name>,
+				// checked alone) or, in the older format, //go:build wrong.
+				tag := strings.TrimSuffix(strings.TrimSuffix(name, ".go"), "_linux")
+				if !bytes.HasPrefix(sol, []byte("//go:build wrong\n")) && !bytes.HasPrefix(sol, []byte("//go:build wrong && "+tag+"\n")) {
+					t.Errorf("%s: solutions/%s must start with //go:build wrong && %s (or //go:build wrong)", id, name, tag)
 				}
 				if inBoth {
 					t.Errorf("%s: the wrong fixture %s must not be in exercises/", id, name)
