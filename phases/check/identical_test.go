@@ -37,6 +37,7 @@ var phase2Exercises = []string{
 var phase4Exercises = []string{
 	"phase4/01-spread-placement",
 	"phase4/02-wake-when-parked",
+	"phase4/03-shard-router",
 }
 
 // allExercises are the exercises of every phase, in order.
