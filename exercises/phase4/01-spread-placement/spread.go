@@ -9,6 +9,11 @@ import (
 	"asyncworkbook/phases/check"
 )
 
+// The check import is here for check.TODO only. This line keeps it in use
+// after you delete the last check.TODO() line, so the file still compiles;
+// delete it (and the import) when you are done, if you like.
+var _ = check.TODO
+
 // Spread returns n CPUs of t, one per executor, in the order they are
 // picked: each next CPU is the usable one that shares the least with the
 // CPUs already picked — its NUMA node first, then its package, then its
@@ -16,6 +21,6 @@ import (
 // wrapping pools.ErrPlacement when n < 1 or when fewer than n CPUs are
 // usable.
 func Spread(t *pools.Topology, n int) ([]int, error) {
-	check.TODO() // delete this line and write Spread
+	check.TODO() // delete this line, then write Spread
 	return nil, nil
 }
