@@ -185,3 +185,22 @@ func TestSpreadNeverPicksACPUTwice(t *testing.T) {
 		}
 	}
 }
+
+// Spread chooses what the pool's own MaxSpread chooses, for every size
+// on every fake machine.
+func TestSpreadAgreesWithThePoolsMaxSpread(t *testing.T) {
+	defer check.Guard(t, exercise)
+	for _, top := range []*pools.Topology{smtAdjacent(t, "0-7"), twoNodes(t, "0-7"), twoNodes(t, "1-3,6"), subNUMA(t, "0-7")} {
+		for n := 1; n <= top.Usable().Len(); n++ {
+			plan, err := pools.MaxSpread(n).Plan(top)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var expect []int
+			for _, set := range plan.Executors {
+				expect = append(expect, set.CPUs()...)
+			}
+			want(t, top, n, expect, "the order pools.MaxSpread picks them in (node, then package, then core; lowest number on a tie)")
+		}
+	}
+}
