@@ -36,8 +36,15 @@ var phase2Exercises = []string{
 	"phase2/06-cancel-safe-accept",
 }
 
+// phase4Exercises are the phase-4 exercise ids.
+var phase4Exercises = []string{
+	"phase4/01-spread-placement",
+	"phase4/02-wake-when-parked",
+	"phase4/03-shard-router",
+}
+
 // allExercises are the exercises of every phase, in order.
-var allExercises = slices.Concat(phase1Exercises, phase2Exercises)
+var allExercises = slices.Concat(phase1Exercises, phase2Exercises, phase4Exercises)
 
 func moduleRoot(t *testing.T) string {
 	t.Helper()
@@ -59,7 +66,7 @@ func TestBothTreesHoldExactlyTheExercises(t *testing.T) {
 			t.Errorf("%s/ holds the exercises %v, want %v", tree, ids, allExercises)
 		}
 	}
-	for _, want := range [][]string{phase1Exercises, phase2Exercises} {
+	for _, want := range [][]string{phase1Exercises, phase2Exercises, phase4Exercises} {
 		prefix := strings.SplitN(want[0], "/", 2)[0] + "/"
 		var inCatalogue []string
 		for _, e := range phases.Default().AllExercises() {
