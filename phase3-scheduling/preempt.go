@@ -1,0 +1,112 @@
+package scheduling
+
+import (
+	"sync/atomic"
+	"time"
+
+	executor "asyncworkbook/phase1-executor"
+)
+
+// preempter is how a running slice learns, without reading the clock,
+// that its time is up: one word that the slice's timer sets.
+//
+// # The word
+//
+//	bits 63..1  the slice's generation
+//	bit 0       fired: the timer of that generation went off
+//
+// arm stores gen<<1 for a new slice (executor goroutine); the timer's
+// callback, on the Go runtime's timer goroutine, compare-and-swaps
+// gen<<1 → gen<<1|1 with the generation it was armed with, so a timer of
+// an earlier slice that fires late cannot preempt the next one (its CAS
+// fails: the generation moved on). NeedPreempt is one atomic load and a
+// test of bit 0 — about a nanosecond, no clock, no system call.
+//
+// Go's atomics are sequentially consistent: once the callback's CAS
+// happens, the executor's next load sees it.
+type preempter struct {
+	word atomic.Uint64
+	gen  uint64 // executor goroutine only
+
+	manual bool        // WithoutPreemptTimer: no timer; force and tests flip the bit
+	timer  *time.Timer // the running slice's timer; executor goroutine only
+}
+
+// fired reports whether the running slice has been told to stop.
+func (p *preempter) fired() bool { return p.word.Load()&1 != 0 }
+
+// arm starts a new generation and sets its timer to fire after d. Each
+// slice gets its own timer whose callback carries its generation: a timer
+// re-armed with Reset could not tell a late callback of the last slice
+// from its own.
+func (p *preempter) arm(d time.Duration) {
+	p.gen++
+	g := p.gen
+	p.word.Store(g << 1)
+	if p.manual {
+		return
+	}
+	// The callback runs on a goroutine of the Go runtime's timers. Its
+	// CAS fails if the executor has moved on to another generation.
+	p.timer = time.AfterFunc(d, func() { p.word.CompareAndSwap(g<<1, g<<1|1) })
+}
+
+// force sets the bit for the running generation (executor goroutine: a
+// latency queue woke up).
+func (p *preempter) force() { p.word.Store(p.gen<<1 | 1) }
+
+// disarm stops the timer; a callback already running finds the
+// generation moved on at the next arm and its CAS fails.
+func (p *preempter) disarm() {
+	if p.timer != nil {
+		p.timer.Stop()
+		p.timer = nil
+	}
+	p.gen++
+	p.word.Store(p.gen << 1)
+}
+
+// NeedPreempt reports whether the running task should give the CPU back:
+// its queue's slice is over (the slice timer fired, or a latency queue
+// woke), or the slice has polled its budget of tasks. It reads one atomic
+// word and an integer: no clock, no system call. Executor goroutine only.
+func (s *Scheduler) NeedPreempt() bool {
+	return s.preempt.word.Load()&1 != 0 || s.slicePolls >= s.budget
+}
+
+// YieldIfNeeded is what a long-running task calls between pieces of work:
+// if NeedPreempt says so, it wakes the task (it goes to the back of its
+// queue), marks the slice as ended by a yield, and returns true — the
+// caller then returns Pending at once. Otherwise it returns false and the
+// task carries on. For hand-written futures.
+func (s *Scheduler) YieldIfNeeded(cx *executor.Context) bool {
+	if !s.NeedPreempt() {
+		return false
+	}
+	s.stop = Yielded
+	cx.Wake(cx.WakerFor("yield (itself)"))
+	return true
+}
+
+// MaybeYield returns a future for coroutine-style tasks: Await on it
+// returns at once when NeedPreempt is false, and otherwise yields once
+// (the task goes to the back of its queue) and returns on the next poll.
+//
+//	for chunk := range work {
+//		process(chunk)
+//		executor.Await(a, s.MaybeYield())
+//	}
+func (s *Scheduler) MaybeYield() executor.Future[struct{}] { return &maybeYield{s: s} }
+
+type maybeYield struct {
+	s       *Scheduler
+	yielded bool
+}
+
+func (m *maybeYield) Poll(cx *executor.Context) executor.Poll[struct{}] {
+	if m.yielded || !m.s.YieldIfNeeded(cx) {
+		return executor.PollReady(struct{}{})
+	}
+	m.yielded = true
+	return executor.Pending[struct{}]()
+}
