@@ -121,7 +121,7 @@ func TestWheelNeverFiresATimerEarly(t *testing.T) {
 	w := scheduling.NewWheel(time.Millisecond, 0)
 	fired := false
 	w.Insert(&scheduling.Timer{}, 1500*time.Microsecond, func() { fired = true })
-	if w.Advance(1999*time.Microsecond); fired {
+	if w.Advance(1999 * time.Microsecond); fired {
 		t.Fatal("a 1.5 ms timer fired at 1.999 ms: before its tick (2 ms)")
 	}
 	if w.Advance(2 * time.Millisecond); !fired {
