@@ -58,6 +58,8 @@ type Reactor struct {
 	inflight int    // ops whose CQE has not come
 	closed   bool   // Close ran
 	probe    *Probe // what the ring supports
+
+	park parkDeadline // ParkTimeout's state (park_deadline.go)
 }
 
 // The reactor's own requests carry user_data with the top bit set (see
@@ -251,6 +253,10 @@ func (r *Reactor) reap() int {
 func (r *Reactor) complete(c CQE) {
 	if r.ring.Consumed(c) {
 		r.traceCQE(c, OpRead, 0) // the wakeup (eventfd READ)
+		return
+	}
+	if r.park.ownsCQE(c) {
+		r.traceCQE(c, OpTimeout, 0) // a park's timeout (park_deadline.go)
 		return
 	}
 	switch c.UserData {
