@@ -21,3 +21,11 @@ func (o *observer) tracing() bool { return o.ex != nil && o.ex.Tracing() }
 func (o *observer) picked(s *Scheduler, q *Queue, now, slice time.Duration) {}
 
 func (o *observer) sliceEnded(s *Scheduler, q *Queue, now time.Duration, why Reason) {}
+
+func (o *observer) parked(deadline time.Duration, timed bool) {}
+
+func (o *observer) timerArmed(task uint64, at time.Duration) {}
+
+func (o *observer) timerFired(w executor.Waker) {}
+
+func (o *observer) timerCancelled() {}

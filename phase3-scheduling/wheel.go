@@ -17,7 +17,7 @@ import (
 //	0      1 tick        64 ticks
 //	1      64 ticks      4096 ticks
 //	...
-//	5      64^5 ticks    64^6 ticks (≈ 2.2 years at 1 ms)
+//	5      64^5 ticks    64^6 ticks (≈ 80 days at 100 µs, 2.2 years at 1 ms)
 //
 // Insert and Cancel are O(1): each slot is a doubly linked list, and each
 // level has a 64-bit occupancy word, so the next deadline is found with a
@@ -61,8 +61,10 @@ type Timer struct {
 // Pending reports whether the timer is in a wheel, waiting.
 func (t *Timer) Pending() bool { return t.prev != nil } // prev is nil exactly when out of the wheel
 
-// DefaultTick is the wheel's default resolution.
-const DefaultTick = time.Millisecond
+// DefaultTick is the wheel's default resolution: 100 µs. Tokio ticks in
+// milliseconds because epoll's timeout is in milliseconds; io_uring's is a
+// timespec, so a finer tick costs nothing but a few more cascades.
+const DefaultTick = 100 * time.Microsecond
 
 // NewWheel returns an empty wheel of the given tick (> 0) whose time is
 // now (a reading of the clock the wheel will be advanced with).

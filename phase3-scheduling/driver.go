@@ -1,0 +1,125 @@
+package scheduling
+
+import (
+	"time"
+
+	executor "asyncworkbook/phase1-executor"
+)
+
+// Driver is phase 3's executor.Driver, wrapped around another one (the
+// base): before the executor sleeps it
+//
+//  1. ends the running queue's slice, so the sleep is charged to nobody;
+//  2. fires the timers already due (then there is work: no sleep at all);
+//  3. parks the base until the wheel's next deadline — one kernel timeout
+//     for the whole park, whatever the number of timers — or, with no
+//     timer, until woken;
+//  4. fires the timers due on waking.
+//
+// On busy turns (Poll) it lets the base do its work and fires due timers.
+// An idle executor with one timer thus enters the kernel once to sleep
+// and wakes once, at the deadline: no periodic tick.
+//
+// Unpark is the base's: the executor's sleeping flag (phase 1) already
+// makes a wake from another goroutine cost a system call only when the
+// executor really sleeps. Driver belongs to the executor's goroutine,
+// Unpark aside.
+type Driver struct {
+	rt    *Runtime
+	base  executor.Driver
+	timed executor.TimeoutDriver // base, if it can park with a timeout
+	stats DriverStats
+
+	fallback *time.Timer // for a base without ParkTimeout: Unparks it at the deadline
+}
+
+// DriverStats counts the driver's parks.
+type DriverStats struct {
+	Parks       uint64 // the executor slept (or tried to)
+	TimedParks  uint64 // of which until a deadline
+	Deadlines   uint64 // parks that ended at their deadline
+	TimersFired uint64
+	SkippedPark uint64 // parks not taken: a timer was already due
+}
+
+func newDriver(rt *Runtime, base executor.Driver) *Driver {
+	d := &Driver{rt: rt, base: base}
+	d.timed, _ = base.(executor.TimeoutDriver)
+	return d
+}
+
+// Stats returns the counters. Executor goroutine only.
+func (d *Driver) Stats() DriverStats { return d.stats }
+
+// Base returns the driver the runtime parks on.
+func (d *Driver) Base() executor.Driver { return d.base }
+
+// Attach implements executor.Attacher: the base gets the executor too.
+func (d *Driver) Attach(ex *executor.Executor) {
+	if a, ok := d.base.(executor.Attacher); ok {
+		a.Attach(ex)
+	}
+}
+
+// Poll implements executor.Driver.
+func (d *Driver) Poll() {
+	d.base.Poll()
+	d.fireDue()
+}
+
+// Unpark implements executor.Driver. Any goroutine.
+func (d *Driver) Unpark() { d.base.Unpark() }
+
+// fireDue advances the wheel to now and returns how many timers fired.
+func (d *Driver) fireDue() int {
+	if d.rt.wheel.Len() == 0 {
+		return 0
+	}
+	n := d.rt.wheel.Advance(d.rt.clock.Now())
+	d.stats.TimersFired += uint64(n)
+	return n
+}
+
+// Park implements executor.Driver.
+func (d *Driver) Park() string {
+	d.rt.sched.EndSlice()
+	d.stats.Parks++
+	if d.fireDue() > 0 {
+		d.stats.SkippedPark++
+		return "timers due"
+	}
+	next, ok := d.rt.wheel.NextDeadline()
+	if !ok {
+		d.rt.sched.obs.parked(0, false)
+		return d.base.Park()
+	}
+	wait := next - d.rt.clock.Now()
+	d.stats.TimedParks++
+	d.rt.sched.obs.parked(next, true)
+	var why string
+	if d.timed != nil {
+		why = d.timed.ParkTimeout(max(wait, time.Nanosecond))
+	} else {
+		// A base that cannot time out its park: a Go timer unparks it.
+		if d.fallback == nil {
+			d.fallback = time.AfterFunc(wait, d.base.Unpark)
+		} else {
+			d.fallback.Reset(wait)
+		}
+		why = d.base.Park()
+		d.fallback.Stop()
+	}
+	if why == executor.ParkDeadline {
+		d.stats.Deadlines++
+	}
+	if n := d.fireDue(); n > 0 && why != executor.ParkDeadline {
+		why += "; timers due"
+	}
+	return why
+}
+
+func (d *Driver) close() {
+	if d.fallback != nil {
+		d.fallback.Stop()
+	}
+}
