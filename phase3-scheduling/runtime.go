@@ -26,11 +26,11 @@ type Runtime struct {
 type RuntimeOption func(*runtimeConfig)
 
 type runtimeConfig struct {
-	base       executor.Driver
-	sched      []SchedOption
-	exec       []executor.Option
-	clock      Clock
-	tick       time.Duration
+	base  executor.Driver
+	sched []SchedOption
+	exec  []executor.Option
+	clock Clock
+	tick  time.Duration
 }
 
 // WithBaseDriver parks the runtime on d (phase 2's *iouring.Reactor, say)
