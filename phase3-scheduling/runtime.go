@@ -20,6 +20,7 @@ type Runtime struct {
 	wheel  *Wheel
 	driver *Driver
 	clock  Clock
+	stall  *Watchdog // nil without WithStallDetector
 }
 
 // RuntimeOption configures NewRuntime.
@@ -31,6 +32,10 @@ type runtimeConfig struct {
 	exec  []executor.Option
 	clock Clock
 	tick  time.Duration
+
+	sink       trace.Sink
+	stallAfter time.Duration
+	stallOut   func(StallReport)
 }
 
 // WithBaseDriver parks the runtime on d (phase 2's *iouring.Reactor, say)
@@ -53,7 +58,7 @@ func WithExecutorOptions(o ...executor.Option) RuntimeOption {
 
 // WithSink traces the runtime to s.
 func WithSink(s trace.Sink) RuntimeOption {
-	return func(c *runtimeConfig) { c.exec = append(c.exec, executor.WithSink(s)) }
+	return func(c *runtimeConfig) { c.sink = s; c.exec = append(c.exec, executor.WithSink(s)) }
 }
 
 // WithRuntimeClock gives the scheduler and the wheel one clock (a
@@ -81,6 +86,9 @@ func NewRuntime(opts ...RuntimeOption) *Runtime {
 	rt.driver = newDriver(rt, cfg.base)
 	rt.ex = executor.New(append(cfg.exec, executor.WithScheduler(rt.sched), executor.WithDriver(rt.driver))...)
 	rt.sched.Attach(rt.ex)
+	if cfg.stallAfter > 0 {
+		rt.stall = startWatchdog(rt, cfg.stallAfter, cfg.stallOut, cfg.sink)
+	}
 	return rt
 }
 
@@ -111,6 +119,9 @@ func (rt *Runtime) NewQueue(name string, sh Shares, lat Latency) (*Queue, error)
 func (rt *Runtime) Close() {
 	rt.ex.Close()
 	rt.sched.preempt.disarm()
+	if rt.stall != nil {
+		rt.stall.stop()
+	}
 	rt.driver.close()
 }
 

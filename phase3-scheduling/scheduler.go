@@ -46,6 +46,7 @@ type Scheduler struct {
 
 	preempt preempter
 	obs     observer // trace and decision log (trace.go)
+	watch   watch    // what the stall watchdog reads (stall.go)
 }
 
 // Reason says why a queue's run stopped.
@@ -225,6 +226,9 @@ func (s *Scheduler) Pop() *executor.Task {
 	s.slicePolls++
 	s.cur.stats.Polls++
 	s.cur.delay.Record(now - e.at)
+	if s.watch.kick != nil {
+		s.watch.poll(e.t, now)
+	}
 	return e.t
 }
 
@@ -239,6 +243,9 @@ func (s *Scheduler) EndSlice() {
 	s.cur.charge(now - s.lastPop)
 	s.lastPop = now
 	s.endSlice(now, Parking)
+	if s.watch.kick != nil {
+		s.watch.running.Store(nil) // asleep is not stalled
+	}
 }
 
 func (s *Scheduler) endSlice(now time.Duration, why Reason) {
