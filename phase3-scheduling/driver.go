@@ -1,9 +1,11 @@
 package scheduling
 
 import (
+	"fmt"
 	"time"
 
 	executor "asyncworkbook/phase1-executor"
+	"asyncworkbook/phases/trace"
 )
 
 // Driver is phase 3's executor.Driver, wrapped around another one (the
@@ -31,6 +33,7 @@ type Driver struct {
 	stats DriverStats
 
 	fallback *time.Timer // for a base without ParkTimeout: Unparks it at the deadline
+	sink     trace.Sink  // for EventfdWake, emitted on the waking goroutine
 }
 
 // DriverStats counts the driver's parks.
@@ -67,8 +70,17 @@ func (d *Driver) Poll() {
 	d.fireDue()
 }
 
-// Unpark implements executor.Driver. Any goroutine.
-func (d *Driver) Unpark() { d.base.Unpark() }
+// Unpark implements executor.Driver. Any goroutine. The executor calls it
+// only when it won the race to wake a parked executor (phase 1's sleeping
+// flag), so each call is a real wake — the eventfd write, on io_uring —
+// and is traced as EventfdWake, naming the goroutine.
+func (d *Driver) Unpark() {
+	if d.sink != nil {
+		d.sink.Event(&trace.Event{Exec: d.rt.ex.ID(), Kind: trace.EventfdWake,
+			Note: fmt.Sprintf("from goroutine %d", currentGoroutineID())})
+	}
+	d.base.Unpark()
+}
 
 // fireDue advances the wheel to now and returns how many timers fired.
 func (d *Driver) fireDue() int {
@@ -95,7 +107,7 @@ func (d *Driver) Park() string {
 	}
 	wait := next - d.rt.clock.Now()
 	d.stats.TimedParks++
-	d.rt.sched.obs.parked(next, true)
+	d.rt.sched.obs.parked(wait, true)
 	var why string
 	if d.timed != nil {
 		why = d.timed.ParkTimeout(max(wait, time.Nanosecond))

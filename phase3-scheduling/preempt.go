@@ -84,6 +84,7 @@ func (s *Scheduler) YieldIfNeeded(cx *executor.Context) bool {
 		return false
 	}
 	s.stop = Yielded
+	s.obs.yielded(cx.TaskID())
 	cx.Wake(cx.WakerFor("yield (itself)"))
 	return true
 }

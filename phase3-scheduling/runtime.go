@@ -84,6 +84,7 @@ func NewRuntime(opts ...RuntimeOption) *Runtime {
 	rt.sched = NewScheduler(append([]SchedOption{WithClock(cfg.clock)}, cfg.sched...)...)
 	rt.wheel = NewWheel(cfg.tick, cfg.clock.Now())
 	rt.driver = newDriver(rt, cfg.base)
+	rt.driver.sink = cfg.sink
 	rt.ex = executor.New(append(cfg.exec, executor.WithScheduler(rt.sched), executor.WithDriver(rt.driver))...)
 	rt.sched.Attach(rt.ex)
 	if cfg.stallAfter > 0 {

@@ -173,6 +173,7 @@ func (s *Scheduler) activate(q *Queue, now time.Duration) {
 		s.stop = Preempted
 		s.cur.stats.Preempted++
 		s.preempt.force()
+		s.obs.preempted(s.cur, q)
 	}
 }
 

@@ -25,6 +25,7 @@ type sleepFuture struct {
 	armed bool
 	fired bool
 	waker executor.Waker
+	task  uint64 // for the trace
 }
 
 func (s *sleepFuture) Poll(cx *executor.Context) executor.Poll[struct{}] {
@@ -40,7 +41,8 @@ func (s *sleepFuture) Poll(cx *executor.Context) executor.Poll[struct{}] {
 			s.fired = true
 			return executor.PollReady(struct{}{})
 		}
-		s.rt.sched.obs.timerArmed(cx.TaskID(), at)
+		s.task = cx.TaskID()
+		s.rt.sched.obs.timerArmed(s.task, s.d)
 	}
 	return executor.Pending[struct{}]()
 }
@@ -48,14 +50,14 @@ func (s *sleepFuture) Poll(cx *executor.Context) executor.Poll[struct{}] {
 // fire runs inside Wheel.Advance, on the executor's goroutine.
 func (s *sleepFuture) fire() {
 	s.fired = true
-	s.rt.sched.obs.timerFired(s.waker)
+	s.rt.sched.obs.timerFired(s.task)
 	s.rt.ex.WakeFromDriver(s.waker, trace.SourceTimer)
 }
 
 // Drop cancels the timer if it is still waiting.
 func (s *sleepFuture) Drop() {
 	if s.rt.wheel.Cancel(&s.timer) {
-		s.rt.sched.obs.timerCancelled()
+		s.rt.sched.obs.timerCancelled(s.task)
 	}
 }
 
