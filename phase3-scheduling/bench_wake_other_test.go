@@ -1,0 +1,12 @@
+//go:build !linux
+
+package scheduling_test
+
+import (
+	"testing"
+
+	scheduling "asyncworkbook/phase3-scheduling"
+)
+
+// newWakeRuntime parks on phase 1's ChanDriver where there is no ring.
+func newWakeRuntime(testing.TB) *scheduling.Runtime { return scheduling.NewRuntime() }
