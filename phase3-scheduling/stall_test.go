@@ -65,23 +65,39 @@ func TestAStallIsReportedWhileItLastsWithItsQueueTaskAndStack(t *testing.T) {
 }
 
 func TestTasksThatYieldAndAnIdleExecutorAreNotStalls(t *testing.T) {
+	// Wall-clock watchdog: an executor thread descheduled for 50 ms on a
+	// loaded machine is reported (doc.go says so). Three attempts; a
+	// watchdog that mistakes yields or a park for a stall fails all three.
+	for i := range attempts {
+		reports := notStallsRun(t)
+		if len(reports) == 0 {
+			return
+		}
+		for _, r := range reports {
+			t.Logf("attempt %d: false stall report: %v", i+1, r)
+		}
+	}
+	t.Fatalf("stall reports for tasks that yield and an executor that sleeps, in %d attempts", attempts)
+}
+
+func notStallsRun(t *testing.T) []scheduling.StallReport {
 	var mu sync.Mutex
 	var reports []scheduling.StallReport
-	rt := scheduling.NewRuntime(scheduling.WithStallDetector(30*time.Millisecond, func(r scheduling.StallReport) {
+	rt := scheduling.NewRuntime(scheduling.WithStallDetector(50*time.Millisecond, func(r scheduling.StallReport) {
 		mu.Lock()
 		reports = append(reports, r)
 		mu.Unlock()
 	}))
 	defer rt.Close()
 	_, err := scheduling.BlockOn(rt, executor.Async(func(aw *executor.Awaiter) int {
-		// Busy for 200 ms in polls of about 1 ms each...
-		for start := time.Now(); time.Since(start) < 200*time.Millisecond; {
-			for t := time.Now(); time.Since(t) < time.Millisecond; {
+		// Busy for 250 ms in polls of about 200 µs each...
+		for start := time.Now(); time.Since(start) < 250*time.Millisecond; {
+			for t := time.Now(); time.Since(t) < 200*time.Microsecond; {
 			}
 			executor.Await(aw, executor.YieldNow())
 		}
-		// ...then parked for 200 ms.
-		executor.Await(aw, rt.Sleep(200*time.Millisecond))
+		// ...then parked for 250 ms.
+		executor.Await(aw, rt.Sleep(250*time.Millisecond))
 		return 0
 	}))
 	if err != nil {
@@ -89,9 +105,5 @@ func TestTasksThatYieldAndAnIdleExecutorAreNotStalls(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	// A descheduled executor on a loaded machine could be reported; a
-	// report of more than 20 ms of one 1 ms poll or of the park is ours.
-	for _, r := range reports {
-		t.Errorf("false stall report: %v", r)
-	}
+	return reports
 }
