@@ -33,8 +33,16 @@ var phase2Exercises = []string{
 	"phase2/06-cancel-safe-accept",
 }
 
+// phase3Exercises are the phase-3 exercise ids.
+var phase3Exercises = []string{
+	"phase3/01-pick-queue",
+	"phase3/02-need-preempt",
+	"phase3/03-timer-wheel",
+	"phase3/04-park-until",
+}
+
 // allExercises are the exercises of every phase, in order.
-var allExercises = slices.Concat(phase1Exercises, phase2Exercises)
+var allExercises = slices.Concat(phase1Exercises, phase2Exercises, phase3Exercises)
 
 func moduleRoot(t *testing.T) string {
 	t.Helper()
@@ -56,7 +64,7 @@ func TestBothTreesHoldExactlyTheExercises(t *testing.T) {
 			t.Errorf("%s/ holds the exercises %v, want %v", tree, ids, allExercises)
 		}
 	}
-	for _, want := range [][]string{phase1Exercises, phase2Exercises} {
+	for _, want := range [][]string{phase1Exercises, phase2Exercises, phase3Exercises} {
 		prefix := strings.SplitN(want[0], "/", 2)[0] + "/"
 		var inCatalogue []string
 		for _, e := range phases.Default().AllExercises() {
