@@ -23,7 +23,6 @@ type Queue struct {
 	cur       int           // shares in force (dynamic shares: the last reading)
 	sharesAt  time.Duration // when cur was read (dynamic shares)
 	vruntime  uint64        // runtime ÷ shares, in ns at 1000 shares
-	lastRun   time.Duration // when the scheduler last charged this queue
 	buf       []entry       // ring; len is a power of two, or 0
 	head, end uint          // end-head = ready tasks
 

@@ -12,13 +12,12 @@ import (
 // wheelModel checks a Wheel against the obvious implementation: a list of
 // deadlines, fired when the time reaches them.
 type wheelModel struct {
-	t       testing.TB
-	w       *scheduling.Wheel
-	now     time.Duration
-	timers  []*scheduling.Timer
-	due     map[*scheduling.Timer]time.Duration // pending timers and their (tick-rounded) deadline
-	fired   []time.Duration                     // deadlines in firing order, this Advance
-	history []string
+	t      testing.TB
+	w      *scheduling.Wheel
+	now    time.Duration
+	timers []*scheduling.Timer
+	due    map[*scheduling.Timer]time.Duration // pending timers and their (tick-rounded) deadline
+	fired  []time.Duration                     // deadlines in firing order, this Advance
 }
 
 func newWheelModel(t testing.TB, tick time.Duration) *wheelModel {
