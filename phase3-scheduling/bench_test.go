@@ -129,8 +129,26 @@ func BenchmarkLatencyQueue(b *testing.B) {
 // next waker through a buffered channel; against an unbuffered channel
 // ping-pong between two goroutines.
 func BenchmarkWakeParked(b *testing.B) {
-	b.Run("executor", func(b *testing.B) {
-		rt := newWakeRuntime(b)
+	b.Run("executor", func(b *testing.B) { wakeParked(b, newWakeRuntime(b)) })
+	b.Run("executor-chan", func(b *testing.B) { wakeParked(b, scheduling.NewRuntime()) })
+	b.Run("goroutine", func(b *testing.B) {
+		ping, pong := make(chan struct{}), make(chan struct{})
+		go func() {
+			for range ping {
+				pong <- struct{}{}
+			}
+		}()
+		for b.Loop() {
+			ping <- struct{}{}
+			<-pong
+		}
+		close(ping)
+	})
+}
+
+// wakeParked is BenchmarkWakeParked's executor side on rt.
+func wakeParked(b *testing.B, rt *scheduling.Runtime) {
+	{
 		defer rt.Close()
 		wakers := make(chan executor.Waker, 1)
 		done := make(chan struct{})
@@ -156,31 +174,21 @@ func BenchmarkWakeParked(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-	})
-	b.Run("goroutine", func(b *testing.B) {
-		ping, pong := make(chan struct{}), make(chan struct{})
-		go func() {
-			for range ping {
-				pong <- struct{}{}
-			}
-		}()
-		for b.Loop() {
-			ping <- struct{}{}
-			<-pong
-		}
-		close(ping)
-	})
+	}
 }
 
 // BenchmarkTimers: per timer, 1M timers with deadlines spread over a
-// second, inserted then cancelled: the wheel against time.AfterFunc +
-// Stop (Go's per-P 4-ary heap). wheel-fire inserts and fires them.
+// second (10 s ahead, so none fires meanwhile), inserted then
+// cancelled: the wheel against time.AfterFunc + Stop (Go's per-P 4-ary
+// heap). wheel-fire inserts them and advances the wheel in 1 ms steps
+// until all have fired.
 func BenchmarkTimers(b *testing.B) {
 	const n = 1 << 20
 	rng := rand.New(rand.NewPCG(1, 2))
 	at := make([]time.Duration, n)
 	for i := range at {
-		at[i] = time.Millisecond + time.Duration(rng.Int64N(int64(time.Second)))
+		// 10 to 11 s away: none fires while the benchmark inserts.
+		at[i] = 10*time.Second + time.Duration(rng.Int64N(int64(time.Second)))
 	}
 	nop := func() {}
 	b.Run("wheel", func(b *testing.B) {
@@ -203,7 +211,7 @@ func BenchmarkTimers(b *testing.B) {
 			for i := range timers {
 				w.Insert(&timers[i], at[i], nop)
 			}
-			for now := time.Duration(0); now <= 1100*time.Millisecond; now += time.Millisecond {
+			for now := time.Duration(0); now <= 11*time.Second; now += time.Millisecond {
 				w.Advance(now)
 			}
 		}
