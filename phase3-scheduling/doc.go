@@ -5,7 +5,20 @@
 //   - the Scheduler seam gets task queues with shares and latency classes,
 //     picked by least virtual runtime (Scheduler, Queue);
 //   - a running task can ask, for the price of one memory load, whether it
-//     should give the CPU back (NeedPreempt, YieldIfNeeded, MaybeYield).
+//     should give the CPU back (NeedPreempt, YieldIfNeeded, MaybeYield);
+//   - the Driver seam gets a wrapper (Driver) that keeps every timer of the
+//     executor in a wheel in user space (Wheel; Sleep, Timeout, Interval)
+//     and parks the base driver — phase 2's io_uring Reactor, or phase 1's
+//     ChanDriver — until the next deadline, with one kernel timeout;
+//   - a watchdog (WithStallDetector) reports a poll that does not return,
+//     while it lasts.
+//
+// NewRuntime puts the pieces together:
+//
+//	rt := scheduling.NewRuntime(scheduling.WithBaseDriver(reactor))
+//	defer rt.Close()
+//	web, _ := rt.NewQueue("web", scheduling.Static(800), scheduling.Matters(time.Millisecond))
+//	h := executor.Spawn(rt.Executor(), serve(), scheduling.In(web))
 //
 // # Task queues, shares and virtual runtime
 //
@@ -57,4 +70,51 @@
 // keep. The delay counts from when the task reached the scheduler: for a
 // wake from another goroutine, from the loop turn that took it from the
 // executor's wake list.
+//
+// # Preemption without a system call
+//
+// A slice's end must reach a task that is in the middle of one long poll.
+// When a slice starts, a Go timer (time.AfterFunc) is armed for its
+// length; when it fires it sets a bit in a word tagged with the slice's
+// generation (preempt.go), and NeedPreempt loads that word: about 2 ns,
+// no clock, no system call, on either ring. Glommio does the same with a
+// TIMEOUT on a second io_uring whose CQ tail NeedPreempt compares with
+// its head; with DEFER_TASKRUN (6.1) that tail no longer moves while user
+// code runs, and a Go timer needs no second ring. Its caveat: Go runs the
+// callback on another P, or when sysmon notices (up to 10 ms with
+// GOMAXPROCS=1); Pop reads the clock anyway, so slices end on time at
+// poll boundaries. The budget (128 polls) is a second trigger that needs
+// no timer.
+//
+// # Timers and parking
+//
+// The wheel has 6 levels of 64 slots (tokio's shape) and a 100 µs tick;
+// insert and cancel are O(1), and NextDeadline is exact. Before the
+// executor sleeps, Driver.Park ends the running slice, fires what is due,
+// and parks the base with executor.TimeoutDriver.ParkTimeout(time left):
+// on io_uring one io_uring_enter with IORING_ENTER_EXT_ARG (5.11), or a
+// TIMEOUT SQE where that is missing (phase 2's park_deadline.go). No
+// periodic tick: an idle executor with one 1 s sleep enters the kernel
+// once. The wake from another goroutine is phase 1's handshake (the
+// sleeping flag): only a parked executor costs a system call to wake.
+//
+// Seastar polls for 200 µs before it sleeps; this package does not (a
+// wake costs about 2.5 µs on io_uring here, and a spinning executor burns
+// a core another may need). It does yield to Go's scheduler before a park
+// that blocks in a system call (driver.go says why).
+//
+// # Stalls
+//
+// The scheduler publishes a poll counter and the running task; a
+// watchdog goroutine looks every threshold and reports, as a trace event
+// and a StallReport with the executor goroutine's stack, a task whose
+// poll has lasted a threshold (stall.go). It sleeps while the executor is
+// idle.
+//
+// # Trace
+//
+// Every decision is traced (trace.go): queue-selected with every queue's
+// vruntime and why the last run stopped, slice-ended, yielded, preempted,
+// timer-armed/fired/cancelled, parked-until, eventfd-wake, stall. The
+// visualiser's queue view draws them.
 package scheduling

@@ -176,13 +176,15 @@ func (w *Watchdog) fire(t *executor.Task, n int) {
 	if q, ok := t.Class().(*Queue); ok && q.s == w.s {
 		r.Queue = q.name // name is constant after NewQueue
 	}
+	// The report first: a sink may block (the visualiser's stepper waits
+	// for the learner), and the report must not wait behind it.
+	if w.report != nil {
+		w.report(r)
+	}
 	if w.sink != nil {
 		w.sink.Event(&trace.Event{Exec: w.exec, Task: r.Task, Kind: trace.Stall,
 			Time: int64(time.Since(w.start)), Name: r.Queue, Dur: int64(r.For),
 			Note: fmt.Sprintf("in one poll for %v (report %d)", r.For.Round(time.Millisecond), n)})
-	}
-	if w.report != nil {
-		w.report(r)
 	}
 }
 

@@ -174,7 +174,10 @@ func preemption(sink trace.Sink) error {
 	piece := 0
 	_, err := scheduling.BlockOn(rt, executor.Async(func(a *executor.Awaiter) int {
 		hc := executor.SpawnLocal(a.Context(), executor.FutureFunc[int](func(cx *executor.Context) executor.Poll[int] {
-			for ; piece < 40; piece++ {
+			// 40 pieces of 100 µs, and on, if need be, until it has
+			// yielded 3 times: on a loaded machine Go may run the slice
+			// timer late (at most 1000 pieces).
+			for ; (piece < 40 || yields < 3) && piece < 1000; piece++ {
 				spin(100 * time.Microsecond) // one piece of the computation
 				if s.YieldIfNeeded(cx) {
 					yields++
@@ -193,7 +196,7 @@ func preemption(sink trace.Sink) error {
 		return err
 	}
 	if yields == 0 {
-		return fmt.Errorf("crunch never yielded in 4 ms of 1 ms slices")
+		return fmt.Errorf("crunch never yielded in 100 ms of 1 ms slices")
 	}
 	return nil
 }
@@ -321,7 +324,12 @@ func stall3(sink trace.Sink) error {
 	q := mustQueue(rt, "reports", scheduling.Static(10), scheduling.NotImportant)
 	_, err := scheduling.BlockOn(rt, executor.Async(func(a *executor.Awaiter) int {
 		h := executor.SpawnLocal(a.Context(), executor.FutureFunc[int](func(*executor.Context) executor.Poll[int] {
-			spin(60 * time.Millisecond) // one poll, no yield: a stall
+			// One poll, no yield: a stall — 60 ms, or longer until the
+			// watchdog has seen it (a loaded machine may run it late),
+			// at most 5 s.
+			start := time.Now()
+			for time.Since(start) < 60*time.Millisecond || (len(reported) == 0 && time.Since(start) < 5*time.Second) {
+			}
 			return executor.PollReady(0)
 		}), scheduling.In(q), executor.WithName("slow report"))
 		executor.Await(a, h)
