@@ -131,6 +131,9 @@ func BenchmarkLatencyQueue(b *testing.B) {
 func BenchmarkWakeParked(b *testing.B) {
 	b.Run("executor", func(b *testing.B) { wakeParked(b, newWakeRuntime(b)) })
 	b.Run("executor-chan", func(b *testing.B) { wakeParked(b, scheduling.NewRuntime()) })
+	b.Run("executor-spin", func(b *testing.B) {
+		wakeParked(b, newWakeRuntime(b, scheduling.WithSpinBeforePark(200*time.Microsecond)))
+	})
 	b.Run("goroutine", func(b *testing.B) {
 		ping, pong := make(chan struct{}), make(chan struct{})
 		go func() {

@@ -11,11 +11,11 @@ import (
 
 // newWakeRuntime parks on phase 2's reactor: a wake from another
 // goroutine is an eventfd write that completes the ring's READ.
-func newWakeRuntime(tb testing.TB) *scheduling.Runtime {
+func newWakeRuntime(tb testing.TB, opts ...scheduling.RuntimeOption) *scheduling.Runtime {
 	r, err := iouring.NewReactor(64)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { r.Close() })
-	return scheduling.NewRuntime(scheduling.WithBaseDriver(r))
+	return scheduling.NewRuntime(append(opts, scheduling.WithBaseDriver(r))...)
 }

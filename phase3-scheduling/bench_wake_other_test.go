@@ -9,4 +9,6 @@ import (
 )
 
 // newWakeRuntime parks on phase 1's ChanDriver where there is no ring.
-func newWakeRuntime(testing.TB) *scheduling.Runtime { return scheduling.NewRuntime() }
+func newWakeRuntime(_ testing.TB, opts ...scheduling.RuntimeOption) *scheduling.Runtime {
+	return scheduling.NewRuntime(opts...)
+}

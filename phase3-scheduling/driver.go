@@ -46,6 +46,8 @@ type Driver struct {
 	// 2026-12-01). Not for the ChanDriver, whose channel receive hands
 	// the P over by itself.
 	yieldFirst bool
+
+	spin spinState // WithSpinBeforePark (spin.go)
 }
 
 // DriverStats counts the driver's parks.
@@ -93,6 +95,9 @@ func (d *Driver) Unpark() {
 		d.sink.Event(&trace.Event{Exec: d.rt.ex.ID(), Kind: trace.EventfdWake,
 			Note: fmt.Sprintf("from goroutine %d", currentGoroutineID())})
 	}
+	if d.unparkSpinning() {
+		return // the spinning driver sees it: no system call
+	}
 	d.base.Unpark()
 }
 
@@ -114,6 +119,18 @@ func (d *Driver) Park() string {
 		d.stats.SkippedPark++
 		return "timers due"
 	}
+	if d.spin.limit > 0 {
+		limit := d.spin.limit
+		if next, ok := d.rt.wheel.NextDeadline(); ok {
+			limit = min(limit, next-d.rt.clock.Now())
+		}
+		if limit > 0 && d.spinForWork(limit) {
+			return "work came while spinning"
+		}
+		if d.fireDue() > 0 {
+			return "timers due"
+		}
+	}
 	if d.yieldFirst {
 		// The executor's sleeping flag is already set: a wake that comes
 		// while we yield ends the park at once, it is not lost.
@@ -122,7 +139,11 @@ func (d *Driver) Park() string {
 	next, ok := d.rt.wheel.NextDeadline()
 	if !ok {
 		d.rt.sched.obs.parked(0, false)
-		return d.base.Park()
+		why := d.base.Park()
+		if d.spin.limit > 0 {
+			d.spin.woke.Store(false) // spent, as below
+		}
+		return why
 	}
 	wait := next - d.rt.clock.Now()
 	d.stats.TimedParks++
@@ -142,6 +163,11 @@ func (d *Driver) Park() string {
 	}
 	if why == executor.ParkDeadline {
 		d.stats.Deadlines++
+	}
+	if d.spin.limit > 0 {
+		// Unpark also stored woke for this park; the executor now runs
+		// and drains its wake list, so that mark is spent (spin.go).
+		d.spin.woke.Store(false)
 	}
 	if n := d.fireDue(); n > 0 && why != executor.ParkDeadline {
 		why += "; timers due"

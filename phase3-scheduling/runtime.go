@@ -34,6 +34,7 @@ type runtimeConfig struct {
 	tick  time.Duration
 
 	sink       trace.Sink
+	spin       time.Duration
 	stallAfter time.Duration
 	stallOut   func(StallReport)
 }
@@ -85,6 +86,7 @@ func NewRuntime(opts ...RuntimeOption) *Runtime {
 	rt.wheel = NewWheel(cfg.tick, cfg.clock.Now())
 	rt.driver = newDriver(rt, cfg.base)
 	rt.driver.sink = cfg.sink
+	rt.driver.spin.limit = cfg.spin
 	rt.ex = executor.New(append(cfg.exec, executor.WithScheduler(rt.sched), executor.WithDriver(rt.driver))...)
 	rt.sched.Attach(rt.ex)
 	if cfg.stallAfter > 0 {
