@@ -98,10 +98,11 @@
 // once. The wake from another goroutine is phase 1's handshake (the
 // sleeping flag): only a parked executor costs a system call to wake.
 //
-// Seastar polls for 200 µs before it sleeps; this package does not (a
-// wake costs about 2.5 µs on io_uring here, and a spinning executor burns
-// a core another may need). It does yield to Go's scheduler before a park
-// that blocks in a system call (driver.go says why).
+// Seastar polls for 200 µs before it sleeps; here that is an option,
+// WithSpinBeforePark, off by default (spin.go): a wake costs about 2.5 µs
+// on io_uring without it, and a spinning executor burns a core another
+// may need. The driver does yield to Go's scheduler before a park that
+// blocks in a system call (driver.go says why).
 //
 // # Stalls
 //
