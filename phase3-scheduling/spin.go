@@ -1,6 +1,7 @@
 package scheduling
 
 import (
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -61,6 +62,11 @@ func (d *Driver) spinForWork(limit time.Duration) bool {
 		if d.rt.clock.Now() >= end {
 			break
 		}
+		// Let the goroutines of this P run: the one that will wake us
+		// may be waiting in its run-next slot (a task readied it), and a
+		// spinner that never yields keeps it there until another P
+		// steals it or sysmon preempts us (tens of µs to 10 ms).
+		runtime.Gosched()
 	}
 	sp.spinning.Store(false)
 	if sp.woke.Swap(false) { // an Unpark that saw us spinning just before we stopped
