@@ -17,6 +17,7 @@ type Clock interface {
 // reading; about 20–30 ns through the vDSO).
 type realClock struct{ start time.Time }
 
+// Now reads the monotonic clock.
 func (c realClock) Now() time.Duration { return time.Since(c.start) }
 
 // NewRealClock returns a Clock that reads the monotonic clock, starting

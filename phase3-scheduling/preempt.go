@@ -104,6 +104,7 @@ type maybeYield struct {
 	yielded bool
 }
 
+// Poll yields once if NeedPreempt says so, and is ready otherwise.
 func (m *maybeYield) Poll(cx *executor.Context) executor.Poll[struct{}] {
 	if m.yielded || !m.s.YieldIfNeeded(cx) {
 		return executor.PollReady(struct{}{})

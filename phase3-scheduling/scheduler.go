@@ -65,6 +65,7 @@ const (
 
 var reasonNames = [...]string{"", "ran dry", "slice expired", "budget spent", "yielded", "preempted by a latency queue", "parking"}
 
+// String says why, in a few words, for the trace.
 func (r Reason) String() string {
 	if int(r) < len(reasonNames) {
 		return reasonNames[r]

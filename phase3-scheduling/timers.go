@@ -28,6 +28,7 @@ type sleepFuture struct {
 	task  uint64 // for the trace
 }
 
+// Poll arms the timer at the first poll and is ready once it fired.
 func (s *sleepFuture) Poll(cx *executor.Context) executor.Poll[struct{}] {
 	if s.fired {
 		return executor.PollReady(struct{}{})
@@ -83,6 +84,7 @@ type timeout[T any] struct {
 	done  bool
 }
 
+// Poll polls the future, then the timer.
 func (t *timeout[T]) Poll(cx *executor.Context) executor.Poll[executor.Result[T]] {
 	if t.done {
 		panic("scheduling: Timeout polled after it returned")
@@ -145,6 +147,7 @@ func (iv *Interval) Stop() { iv.rt.wheel.Cancel(&iv.timer) }
 
 type intervalTick struct{ iv *Interval }
 
+// Poll is ready at the next tick on the interval's grid.
 func (t intervalTick) Poll(cx *executor.Context) executor.Poll[int] {
 	iv := t.iv
 	iv.rt.mustOwn(cx)
