@@ -58,7 +58,7 @@ func TestInFakeTimeALatencyQueueIsPolledWithinOneNeighbourPoll(t *testing.T) {
 		if _, err := scheduling.BlockOn(rt, executor.Async(func(aw *executor.Awaiter) int {
 			hc := executor.SpawnLocal(aw.Context(), executor.Async(func(aw *executor.Awaiter) int {
 				for time.Now().Before(end) {
-					time.Sleep(50 * time.Microsecond)
+					time.Sleep(37 * time.Microsecond) // not a divisor of the slice or the tick
 					executor.Await(aw, executor.YieldNow())
 				}
 				return 0
@@ -78,7 +78,7 @@ func TestInFakeTimeALatencyQueueIsPolledWithinOneNeighbourPoll(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := lat.Stats()
-		// The timer fires at the end of the neighbour's 50 µs poll (or at
+		// The timer fires at the end of the neighbour's 37 µs poll (or at
 		// the wheel's next 100 µs tick); the wake then preempts it, so the
 		// delay from wake to poll is nothing at all in fake time.
 		if st.DelayCount < 500 || st.DelayP99 != 0 {
