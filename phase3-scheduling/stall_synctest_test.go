@@ -13,7 +13,7 @@ import (
 // is one that blocks on a channel — durably, inside the bubble — so time
 // jumps straight to the watchdog's timers and every number is exact.
 
-func TestInFakeTimeAStallIsReportedAtTheThresholdThenAtDoublingDelays(t *testing.T) {
+func TestInFakeTimeAStallIsReportedWithinTwoThresholdsThenAtDoublingDelays(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
 		var reports []scheduling.StallReport
@@ -35,14 +35,26 @@ func TestInFakeTimeAStallIsReportedAtTheThresholdThenAtDoublingDelays(t *testing
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Reports at 20 ms, then 20+40 = 60 ms, then 60+80 = 140 ms.
-		want := []time.Duration{20 * time.Millisecond, 60 * time.Millisecond, 140 * time.Millisecond}
+		// The watchdog looks every 20 ms; the first look that finds the
+		// counter where the last one left it reports: 20 or 40 ms into the
+		// poll, depending on whether its first look came before or after
+		// the stuck poll began (both happen at the same fake instant).
+		// Then it waits twice as long each time: +40 ms, +80 ms.
 		if len(reports) != 3 {
 			t.Fatalf("%d reports, want 3", len(reports))
 		}
+		first := reports[0].For
+		if first != 20*time.Millisecond && first != 40*time.Millisecond {
+			t.Errorf("first report after %v, want 20ms or 40ms (one or two looks)", first)
+		}
+		for i, gap := range []time.Duration{40 * time.Millisecond, 80 * time.Millisecond} {
+			if got := reports[i+1].For - reports[i].For; got != gap {
+				t.Errorf("report %d came %v after report %d, want %v (the delay doubles)", i+2, got, i+1, gap)
+			}
+		}
 		for i, r := range reports {
-			if r.For != want[i] || r.Reports != i+1 || r.Queue != "crunch" || r.Name != "stuck" {
-				t.Errorf("report %d = {For %v, Reports %d, Queue %q, Name %q}, want {%v, %d, crunch, stuck}", i+1, r.For, r.Reports, r.Queue, r.Name, want[i], i+1)
+			if r.Reports != i+1 || r.Queue != "crunch" || r.Name != "stuck" {
+				t.Errorf("report %d = {Reports %d, Queue %q, Name %q}, want {%d, crunch, stuck}", i+1, r.Reports, r.Queue, r.Name, i+1)
 			}
 		}
 	})
