@@ -80,6 +80,16 @@ func (d *Driver) Attach(ex *executor.Executor) {
 	}
 }
 
+// Err forwards the base driver's fatal error, if it can fail for good
+// (phase 2's reactor has an Err() error): the executor asks its driver,
+// and must hear about the ring even through this wrapper. nil otherwise.
+func (d *Driver) Err() error {
+	if f, ok := d.base.(interface{ Err() error }); ok {
+		return f.Err()
+	}
+	return nil
+}
+
 // Poll implements executor.Driver.
 func (d *Driver) Poll() {
 	d.base.Poll()
