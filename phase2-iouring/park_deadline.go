@@ -69,6 +69,7 @@ func (r *Reactor) ParkTimeout(d time.Duration) string {
 	}
 	r.park.parks++
 	r.park.expired = false
+	r.reserve(2) // room for the eventfd READ and, without EXT_ARG, the TIMEOUT
 	r.ring.ArmWakeup()
 	before := r.ring.Stats().Reaped
 	woke := r.ring.Stats().Wakeups
