@@ -18,14 +18,23 @@ func (rt *Runtime) Sleep(d time.Duration) executor.Future[struct{}] {
 	return &sleepFuture{rt: rt, d: d}
 }
 
+// SleepUntil returns a future that is ready once the runtime's clock
+// reads at (a reading of rt.Clock()): timers armed from one base time
+// fire in deadline order however late each is armed.
+func (rt *Runtime) SleepUntil(at time.Duration) executor.Future[struct{}] {
+	return &sleepFuture{rt: rt, at: at, absolute: true}
+}
+
 type sleepFuture struct {
-	rt    *Runtime
-	d     time.Duration
-	timer Timer
-	armed bool
-	fired bool
-	waker executor.Waker
-	task  uint64 // for the trace
+	rt       *Runtime
+	d        time.Duration
+	at       time.Duration // SleepUntil's deadline
+	absolute bool
+	timer    Timer
+	armed    bool
+	fired    bool
+	waker    executor.Waker
+	task     uint64 // for the trace
 }
 
 // Poll arms the timer at the first poll and is ready once it fired.
@@ -37,7 +46,11 @@ func (s *sleepFuture) Poll(cx *executor.Context) executor.Poll[struct{}] {
 	s.waker = cx.WakerFor("timer wheel")
 	if !s.armed {
 		s.armed = true
-		at := s.rt.clock.Now() + s.d
+		now := s.rt.clock.Now()
+		at := now + s.d
+		if s.absolute {
+			at, s.d = s.at, s.at-now
+		}
 		if !s.rt.wheel.Insert(&s.timer, at, s.fire) {
 			s.fired = true
 			return executor.PollReady(struct{}{})

@@ -212,3 +212,30 @@ func TestAWakeFromAnotherGoroutineCutsATimedParkShort(t *testing.T) {
 		t.Logf("the wake came before the executor parked (stats %+v): still correct", st)
 	}
 }
+
+func TestSleepUntilFiresInDeadlineOrderHoweverLateItIsArmed(t *testing.T) {
+	rt, _, clk := newFakeRuntime(t)
+	var order []int
+	_, err := scheduling.BlockOn(rt, executor.Async(func(aw *executor.Awaiter) int {
+		base := clk.Now()
+		var hs []executor.JoinHandle[int]
+		for _, ms := range []int{30, 10, 20} {
+			hs = append(hs, executor.SpawnLocal(aw.Context(), executor.Async(func(aw *executor.Awaiter) int {
+				clk.Advance(8 * time.Millisecond) // each is armed 8 ms after the one before
+				executor.Await(aw, rt.SleepUntil(base+time.Duration(ms)*time.Millisecond))
+				order = append(order, ms)
+				return 0
+			})))
+		}
+		for _, h := range hs {
+			executor.Await(aw, h)
+		}
+		return 0
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(order, []int{10, 20, 30}) {
+		t.Fatalf("SleepUntil(base+30/10/20ms), armed 8 ms apart, woke in the order %v, want [10 20 30]", order)
+	}
+}

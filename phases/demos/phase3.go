@@ -207,9 +207,13 @@ func timers3(sink trace.Sink) error {
 	var order []int
 	_, err := scheduling.BlockOn(rt, executor.Async(func(a *executor.Awaiter) int {
 		var hs []executor.JoinHandle[int]
+		// Deadlines from one base time, so that however slowly the
+		// sleepers are first polled (a visualiser stepping one event at a
+		// time), they fire in deadline order.
+		base := rt.Clock().Now()
 		for _, ms := range []int{3, 1, 2} {
 			hs = append(hs, executor.SpawnLocal(a.Context(), executor.Async(func(a *executor.Awaiter) int {
-				executor.Await(a, rt.Sleep(time.Duration(ms)*time.Millisecond))
+				executor.Await(a, rt.SleepUntil(base+time.Duration(ms)*time.Millisecond))
 				order = append(order, ms)
 				return ms
 			}), executor.WithName(fmt.Sprintf("sleep %d ms", ms))))
