@@ -288,11 +288,17 @@ func cooperative(sink trace.Sink) error {
 			return 0
 		}), scheduling.In(work), executor.WithName("hog"))
 		polite := executor.SpawnLocal(a.Context(), executor.Async(func(a *executor.Awaiter) int {
-			for range 80 {
+			// 80 pieces of 100 µs, and on until it has yielded twice (a
+			// loaded machine may run the slice timer late), at most 1000.
+			yields := 0
+			for i := 0; i < 80 || (yields < 2 && i < 1000); i++ {
 				spin(100 * time.Microsecond)
+				if s.NeedPreempt() {
+					yields++ // MaybeYield is about to yield
+				}
 				executor.Await(a, s.MaybeYield())
 			}
-			return 0
+			return yields
 		}), scheduling.In(work), executor.WithName("polite"))
 		ticker := executor.SpawnLocal(a.Context(), executor.Async(func(a *executor.Awaiter) int {
 			for !polite.Done() {
