@@ -30,10 +30,13 @@ type preempter struct {
 
 	manual bool        // WithoutPreemptTimer: no timer; force and tests flip the bit
 	timer  *time.Timer // the running slice's timer; executor goroutine only
+	ring   *ringSignal // NewRuntime on Linux: the slice timer on a second ring instead (preempt_ring_linux.go)
 }
 
 // fired reports whether the running slice has been told to stop.
-func (p *preempter) fired() bool { return p.word.Load()&1 != 0 }
+func (p *preempter) fired() bool {
+	return p.word.Load()&1 != 0 || (p.ring != nil && p.ring.fired())
+}
 
 // arm starts a new generation and sets its timer to fire after d. Each
 // slice gets its own timer whose callback carries its generation: a timer
@@ -44,6 +47,10 @@ func (p *preempter) arm(d time.Duration) {
 	g := p.gen
 	p.word.Store(g << 1)
 	if p.manual {
+		return
+	}
+	if p.ring != nil {
+		p.ring.arm(d)
 		return
 	}
 	// The callback runs on a goroutine of the Go runtime's timers. Its
@@ -71,7 +78,28 @@ func (p *preempter) disarm() {
 // woke), or the slice has polled its budget of tasks. It reads one atomic
 // word and an integer: no clock, no system call. Executor goroutine only.
 func (s *Scheduler) NeedPreempt() bool {
-	return s.preempt.word.Load()&1 != 0 || s.slicePolls >= s.budget
+	return s.preempt.fired() || s.slicePolls >= s.budget
+}
+
+// PreemptSignal names what tells a long poll its slice is over: a Go
+// timer, or an io_uring TIMEOUT on a second ring.
+func (s *Scheduler) PreemptSignal() string {
+	switch {
+	case s.preempt.manual:
+		return "none (WithoutPreemptTimer)"
+	case s.preempt.ring != nil:
+		return s.preempt.ring.kind()
+	}
+	return "Go timer"
+}
+
+// close releases the preemption ring, if any.
+func (p *preempter) close() {
+	p.disarm()
+	if p.ring != nil {
+		p.ring.close()
+		p.ring = nil
+	}
 }
 
 // YieldIfNeeded is what a long-running task calls between pieces of work:

@@ -144,3 +144,25 @@ func TestALatencyWakeTellsTheRunningTaskAtOnceAndNotTheNextSlice(t *testing.T) {
 		t.Fatalf("the latency task was woken %d times, want 2", len(before))
 	}
 }
+
+func TestOnARuntimeASpinningTaskYieldsToTheRuntimesSliceSignal(t *testing.T) {
+	rt := scheduling.NewRuntime(scheduling.WithSchedulerOptions(scheduling.WithSlice(2 * time.Millisecond)))
+	defer rt.Close()
+	s := rt.Scheduler()
+	t.Logf("preemption signal: %s", s.PreemptSignal())
+	a, _ := rt.NewQueue("a", scheduling.Static(1), scheduling.NotImportant)
+	b, _ := rt.NewQueue("b", scheduling.Static(1), scheduling.NotImportant)
+	yields, done := 0, false
+	_, err := scheduling.BlockOn(rt, executor.Async(func(aw *executor.Awaiter) int {
+		spin := executor.SpawnLocal(aw.Context(), spinUntilYield(t, s, &yields, &done), scheduling.In(a))
+		other := executor.SpawnLocal(aw.Context(), executor.Async(func(*executor.Awaiter) int { done = true; return 0 }), scheduling.In(b))
+		executor.Await(aw, other)
+		return executor.Await(aw, spin).Value
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if yields < 1 || b.Stats().Polls != 1 {
+		t.Fatalf("spinner yielded %d times, b polled %d; want ≥ 1 and 1", yields, b.Stats().Polls)
+	}
+}

@@ -35,6 +35,7 @@ type runtimeConfig struct {
 
 	sink       trace.Sink
 	spin       time.Duration
+	goTimer    bool
 	stallAfter time.Duration
 	stallOut   func(StallReport)
 }
@@ -69,6 +70,10 @@ func WithRuntimeClock(k Clock) RuntimeOption { return func(c *runtimeConfig) { c
 // WithTick sets the timer wheel's resolution (default DefaultTick).
 func WithTick(d time.Duration) RuntimeOption { return func(c *runtimeConfig) { c.tick = d } }
 
+// WithGoTimerPreemption keeps the Go timer as the preemption signal even
+// where a second io_uring could carry it (for comparing the two).
+func WithGoTimerPreemption() RuntimeOption { return func(c *runtimeConfig) { c.goTimer = true } }
+
 // NewRuntime builds the executor, its scheduler, wheel and driver.
 func NewRuntime(opts ...RuntimeOption) *Runtime {
 	cfg := runtimeConfig{tick: DefaultTick}
@@ -83,6 +88,13 @@ func NewRuntime(opts ...RuntimeOption) *Runtime {
 	}
 	rt := &Runtime{clock: cfg.clock}
 	rt.sched = NewScheduler(append([]SchedOption{WithClock(cfg.clock)}, cfg.sched...)...)
+	if !rt.sched.preempt.manual && !cfg.goTimer {
+		// The runtime has a Close to release it: the slice timer goes on a
+		// second io_uring where there is one (preempt_ring_linux.go).
+		if sig, err := newRingSignal(); err == nil {
+			rt.sched.preempt.ring = sig
+		}
+	}
 	rt.wheel = NewWheel(cfg.tick, cfg.clock.Now())
 	rt.driver = newDriver(rt, cfg.base)
 	rt.driver.sink = cfg.sink
@@ -121,7 +133,7 @@ func (rt *Runtime) NewQueue(name string, sh Shares, lat Latency) (*Queue, error)
 // It does not close the base driver: whoever made it closes it.
 func (rt *Runtime) Close() {
 	rt.ex.Close()
-	rt.sched.preempt.disarm()
+	rt.sched.preempt.close()
 	if rt.stall != nil {
 		rt.stall.stop()
 	}
