@@ -23,7 +23,7 @@ func TestAnIdleExecutorWithOneSleepEntersTheKernelAtMostTwice(t *testing.T) {
 	defer r.Close()
 	rt := scheduling.NewRuntime(scheduling.WithBaseDriver(r))
 	defer rt.Close()
-	before := r.Rings().Stats().Enters
+	before := r.Rings().Stats().Enters + rt.Scheduler().PreemptEnters()
 	start := time.Now()
 	if _, err := scheduling.BlockOn(rt, executor.Async(func(aw *executor.Awaiter) int {
 		executor.Await(aw, rt.Sleep(time.Second))
@@ -32,7 +32,8 @@ func TestAnIdleExecutorWithOneSleepEntersTheKernelAtMostTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	took := time.Since(start)
-	enters := r.Rings().Stats().Enters - before
+	// Both rings count: the reactor's and the preemption signal's.
+	enters := r.Rings().Stats().Enters + rt.Scheduler().PreemptEnters() - before
 	st := rt.Driver().Stats()
 	t.Logf("%s: 1 s sleep took %v, %d enters, driver %+v", r.RingKind(), took, enters, st)
 	if took < time.Second {
@@ -45,5 +46,45 @@ func TestAnIdleExecutorWithOneSleepEntersTheKernelAtMostTwice(t *testing.T) {
 	}
 	if !strings.HasPrefix(r.RingKind(), "fallback") && st.Deadlines != 1 {
 		t.Fatalf("parks ended at their deadline %d times, want 1", st.Deadlines)
+	}
+}
+
+func TestOnlyASliceWhoseTaskAsksArmsItsPreemptionTimer(t *testing.T) {
+	rt := scheduling.NewRuntime(scheduling.WithSchedulerOptions(scheduling.WithSlice(time.Millisecond)))
+	defer rt.Close()
+	s := rt.Scheduler()
+	if !strings.Contains(s.PreemptSignal(), "io_uring") {
+		t.Skipf("preemption signal %q: no second ring to count", s.PreemptSignal())
+	}
+	// 200 polls that never ask NeedPreempt: no timer, no enter.
+	if _, err := scheduling.BlockOn(rt, executor.Async(func(a *executor.Awaiter) int {
+		for range 200 {
+			executor.Await(a, executor.YieldNow())
+		}
+		return 0
+	})); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.PreemptEnters(); n != 0 {
+		t.Fatalf("slices whose tasks never asked made %d enters on the preemption ring, want 0", n)
+	}
+	// One poll that asks until told: its slice's timer is armed (once).
+	yielded := false
+	if _, err := scheduling.BlockOn(rt, executor.FutureFunc[int](func(cx *executor.Context) executor.Poll[int] {
+		if yielded {
+			return executor.PollReady(0)
+		}
+		for end := time.Now().Add(10 * time.Second); time.Now().Before(end); {
+			if s.YieldIfNeeded(cx) {
+				yielded = true
+				return executor.Pending[int]()
+			}
+		}
+		return executor.PollReady(-1)
+	})); err != nil || !yielded {
+		t.Fatalf("the asking task was never told to yield (err %v)", err)
+	}
+	if n := s.PreemptEnters(); n < 1 || n > 3 {
+		t.Fatalf("one asking slice made %d enters on the preemption ring, want 1 (or a few)", n)
 	}
 }

@@ -31,6 +31,12 @@ type preempter struct {
 	manual bool        // WithoutPreemptTimer: no timer; force and tests flip the bit
 	timer  *time.Timer // the running slice's timer; executor goroutine only
 	ring   *ringSignal // NewRuntime on Linux: the slice timer on a second ring instead (preempt_ring_linux.go)
+
+	// The running slice (executor goroutine only): its end, whether its
+	// timer is armed yet (see "Arming late"), whether a slice runs.
+	end     time.Duration
+	armed   bool
+	inSlice bool
 }
 
 // fired reports whether the running slice has been told to stop.
@@ -38,24 +44,46 @@ func (p *preempter) fired() bool {
 	return p.word.Load()&1 != 0 || (p.ring != nil && p.ring.fired())
 }
 
-// arm starts a new generation and sets its timer to fire after d. Each
-// slice gets its own timer whose callback carries its generation: a timer
-// re-armed with Reset could not tell a late callback of the last slice
-// from its own.
-func (p *preempter) arm(d time.Duration) {
+// # Arming late
+//
+// A slice's timer is armed at the first NeedPreempt of the slice, not
+// when the slice starts: most slices are made of short polls that never
+// ask (Pop reads the clock and ends them on time), and arming costs a
+// system call with either signal (an io_uring_enter on the second ring;
+// the Go timer's wakeup of an idle P). So a task that never asks never
+// pays, and an idle executor with one timer enters the kernel only to
+// park. The late timer is set for what is left of the slice.
+
+// arm starts a new generation for a slice ending at end (a reading of
+// the scheduler's clock); its timer is armed later, by armLate.
+func (p *preempter) arm(end time.Duration) {
 	p.gen++
-	g := p.gen
-	p.word.Store(g << 1)
-	if p.manual {
-		return
+	p.word.Store(p.gen << 1)
+	p.end, p.armed, p.inSlice = end, p.manual, true
+}
+
+// armLate arms the running slice's timer for what is left of it, and
+// reports whether the slice is already over. Each slice gets its own Go
+// timer whose callback carries its generation: a timer re-armed with
+// Reset could not tell a late callback of the last slice from its own.
+func (p *preempter) armLate(clock Clock) (over bool) {
+	if !p.inSlice {
+		return false // no slice runs (a question asked outside a poll)
 	}
+	left := p.end - clock.Now()
+	if left <= 0 {
+		return true
+	}
+	p.armed = true
 	if p.ring != nil {
-		p.ring.arm(d)
-		return
+		p.ring.arm(left)
+		return false
 	}
 	// The callback runs on a goroutine of the Go runtime's timers. Its
 	// CAS fails if the executor has moved on to another generation.
-	p.timer = time.AfterFunc(d, func() { p.word.CompareAndSwap(g<<1, g<<1|1) })
+	g := p.gen
+	p.timer = time.AfterFunc(left, func() { p.word.CompareAndSwap(g<<1, g<<1|1) })
+	return false
 }
 
 // force sets the bit for the running generation (executor goroutine: a
@@ -71,14 +99,24 @@ func (p *preempter) disarm() {
 	}
 	p.gen++
 	p.word.Store(p.gen << 1)
+	p.inSlice = false
 }
 
 // NeedPreempt reports whether the running task should give the CPU back:
 // its queue's slice is over (the slice timer fired, or a latency queue
-// woke), or the slice has polled its budget of tasks. It reads one atomic
-// word and an integer: no clock, no system call. Executor goroutine only.
+// woke), or the slice has polled its budget of tasks. It reads a few
+// words of memory: no clock, no system call — except at its first call
+// in a slice, which reads the clock once and arms the slice's timer
+// ("Arming late" above). Executor goroutine only.
 func (s *Scheduler) NeedPreempt() bool {
-	return s.preempt.fired() || s.slicePolls >= s.budget
+	p := &s.preempt
+	if p.word.Load()&1 != 0 || s.slicePolls >= s.budget {
+		return true
+	}
+	if !p.armed {
+		return p.armLate(s.clock) // the slice's first question: one clock read
+	}
+	return p.ring != nil && p.ring.fired()
 }
 
 // PreemptSignal names what tells a long poll its slice is over: a Go
@@ -91,6 +129,15 @@ func (s *Scheduler) PreemptSignal() string {
 		return s.preempt.ring.kind()
 	}
 	return "Go timer"
+}
+
+// PreemptEnters counts the system calls the preemption signal made: the
+// second ring's io_uring_enter calls (one per slice), 0 with a Go timer.
+func (s *Scheduler) PreemptEnters() uint64 {
+	if s.preempt.ring == nil {
+		return 0
+	}
+	return s.preempt.ring.enters()
 }
 
 // close releases the preemption ring, if any.

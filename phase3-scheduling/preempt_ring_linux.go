@@ -110,5 +110,13 @@ func (s *ringSignal) close() {
 	}
 }
 
+// enters counts the ring's io_uring_enter calls.
+func (s *ringSignal) enters() uint64 {
+	if s.r == nil {
+		return 0
+	}
+	return s.r.Stats().Enters
+}
+
 // Kind names the signal, for the workbook to show.
 func (s *ringSignal) kind() string { return "io_uring TIMEOUT on a second ring" }

@@ -17,3 +17,4 @@ func (s *ringSignal) arm(time.Duration) {}
 func (s *ringSignal) fired() bool       { return false }
 func (s *ringSignal) close()            {}
 func (s *ringSignal) kind() string      { return "" }
+func (s *ringSignal) enters() uint64    { return 0 }

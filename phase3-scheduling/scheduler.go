@@ -211,7 +211,7 @@ func (s *Scheduler) Pop() *executor.Task {
 			s.endSlice(now, RanDry)
 		case s.stop != NoReason:
 			s.endSlice(now, s.stop)
-		case now >= s.sliceEnd || s.preempt.fired():
+		case now >= s.sliceEnd || s.preempt.word.Load()&1 != 0:
 			s.endSlice(now, SliceExpired)
 		case s.slicePolls >= s.budget:
 			s.endSlice(now, BudgetSpent)
@@ -285,7 +285,7 @@ func (s *Scheduler) pick(now time.Duration) {
 	s.sliceStart, s.sliceEnd, s.lastPop = now, now+minLat, now
 	s.slicePolls = 0
 	best.stats.Selected++
-	s.preempt.arm(minLat)
+	s.preempt.arm(s.sliceEnd)
 	s.renormalise()
 	s.obs.picked(s, best, now, minLat)
 }
