@@ -85,8 +85,10 @@
 // the ring's signal arrives about 20 µs late and the Go timer's about
 // 1 ms late: Go runs timer callbacks when its scheduler gets to them.
 // Pop reads the clock anyway, so slices end on time at poll boundaries;
-// the signal is for the task inside one long poll. The budget (128 polls)
-// is a second trigger that needs no timer.
+// the signal is for the task inside one long poll, and so it is armed at
+// the slice's first NeedPreempt, for what is left of the slice: a slice
+// whose tasks never ask costs no system call. The budget (128 polls) is a
+// second trigger that needs no timer.
 //
 // # Timers and parking
 //
