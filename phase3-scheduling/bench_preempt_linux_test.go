@@ -21,10 +21,12 @@ const preemptSlice = 200 * time.Microsecond
 func BenchmarkPreemptSignal(b *testing.B) {
 	b.Run("go-timer", func(b *testing.B) {
 		var p preempter
+		clock := NewRealClock()
 		var late, arm time.Duration
 		for b.Loop() {
 			t0 := time.Now()
-			p.arm(preemptSlice)
+			p.arm(clock.Now() + preemptSlice)
+			p.armLate(clock) // as the slice's first NeedPreempt does
 			arm += time.Since(t0)
 			for !p.fired() {
 			}
