@@ -61,6 +61,8 @@ type Reactor struct {
 	err      error   // the ring failed for good (Err); every later op fails with it
 	pool     bufPool // the buffers file reads and writes give the kernel
 	probe    *Probe  // what the ring supports
+
+	park parkDeadline // ParkTimeout's state (park_deadline.go)
 }
 
 // # user_data
@@ -365,6 +367,10 @@ func (r *Reactor) reap() int {
 func (r *Reactor) complete(c CQE) {
 	if r.ring.Consumed(c) {
 		r.traceCQE(c, OpRead, 0, -1) // the wakeup (eventfd READ)
+		return
+	}
+	if r.park.ownsCQE(c) {
+		r.traceCQE(c, OpTimeout, 0, -1) // a park's timeout (park_deadline.go)
 		return
 	}
 	switch c.UserData {

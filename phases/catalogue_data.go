@@ -3,7 +3,7 @@ package phases
 // Default returns the workbook's catalogue. Each call returns a fresh copy,
 // so callers may keep or change it.
 func Default() *Catalogue {
-	return &Catalogue{Phases: []Phase{phase1(), phase2(), phase4()}}
+	return &Catalogue{Phases: []Phase{phase1(), phase2(), phase3(), phase4()}}
 }
 
 // phase1 is the executor chapter: thirteen lessons, from "what is an async

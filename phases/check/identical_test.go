@@ -36,6 +36,14 @@ var phase2Exercises = []string{
 	"phase2/06-cancel-safe-accept",
 }
 
+// phase3Exercises are the phase-3 exercise ids.
+var phase3Exercises = []string{
+	"phase3/01-pick-queue",
+	"phase3/02-need-preempt",
+	"phase3/03-timer-wheel",
+	"phase3/04-park-until",
+}
+
 // phase4Exercises are the phase-4 exercise ids.
 var phase4Exercises = []string{
 	"phase4/01-spread-placement",
@@ -44,7 +52,7 @@ var phase4Exercises = []string{
 }
 
 // allExercises are the exercises of every phase, in order.
-var allExercises = slices.Concat(phase1Exercises, phase2Exercises, phase4Exercises)
+var allExercises = slices.Concat(phase1Exercises, phase2Exercises, phase3Exercises, phase4Exercises)
 
 func moduleRoot(t *testing.T) string {
 	t.Helper()
@@ -66,7 +74,7 @@ func TestBothTreesHoldExactlyTheExercises(t *testing.T) {
 			t.Errorf("%s/ holds the exercises %v, want %v", tree, ids, allExercises)
 		}
 	}
-	for _, want := range [][]string{phase1Exercises, phase2Exercises, phase4Exercises} {
+	for _, want := range [][]string{phase1Exercises, phase2Exercises, phase3Exercises, phase4Exercises} {
 		prefix := strings.SplitN(want[0], "/", 2)[0] + "/"
 		var inCatalogue []string
 		for _, e := range phases.Default().AllExercises() {

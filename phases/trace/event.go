@@ -71,6 +71,38 @@ const (
 	// submitted for it; its memory stays pinned until its CQE arrives.
 	OpCancelled
 
+	// Phase-3 kinds: task queues, preemption, timers, parking, stalls.
+
+	// QueueSelected: the scheduler started a slice of the queue Name.
+	// Queues holds every queue as it stood (vruntime, shares, ready
+	// tasks), Dur the slice's length, Note why the previous run stopped.
+	QueueSelected
+	// SliceEnded: the run of queue Name stopped; Note says why (ran dry,
+	// slice expired, budget spent, yielded, preempted, parking), Dur how
+	// long it ran.
+	SliceEnded
+	// Yielded: task Task gave the CPU back because NeedPreempt said so.
+	Yielded
+	// Preempted: a latency-matters queue (Name) woke up while another
+	// ran; the running queue stops at the next Pop.
+	Preempted
+	// TimerArmed: task Task put a timer in the wheel, due in Dur ns.
+	TimerArmed
+	// TimerFired: a timer of the wheel fired, waking task Task.
+	TimerFired
+	// TimerCancelled: a timer left the wheel before firing (its future
+	// was dropped: a Timeout won, a Select lost).
+	TimerCancelled
+	// ParkedUntil: the executor sleeps until its next timer, Dur ns
+	// away: one kernel timeout for the whole park.
+	ParkedUntil
+	// EventfdWake: a goroutine outside the executor (Note says which)
+	// woke it while it was parked: the one case that costs a system call.
+	EventfdWake
+	// Stall: task Task of queue Name has been in one poll for Dur ns
+	// (reported by the watchdog while it lasts; Note has details).
+	Stall
+
 	kindCount // keep last: the number of kinds
 )
 
@@ -92,6 +124,16 @@ var kindNames = [...]string{
 	Submitted:       "submitted",
 	CQEReaped:       "cqe-reaped",
 	OpCancelled:     "op-cancelled",
+	QueueSelected:   "queue-selected",
+	SliceEnded:      "slice-ended",
+	Yielded:         "yielded",
+	Preempted:       "preempted",
+	TimerArmed:      "timer-armed",
+	TimerFired:      "timer-fired",
+	TimerCancelled:  "timer-cancelled",
+	ParkedUntil:     "parked-until",
+	EventfdWake:     "eventfd-wake",
+	Stall:           "stall",
 }
 
 // Kinds lists every valid kind in declaration order.
@@ -258,6 +300,20 @@ type Event struct {
 	// prepared, submitted, CQE reaped), for the visualiser's ring view.
 	SQ RingPos `json:"sq,omitzero"`
 	CQ RingPos `json:"cq,omitzero"`
+
+	// Phase 3. Queues is a string (EncodeQueues) so that an Event stays
+	// comparable and pointer-free: a sink may keep it as it is.
+	Queues string `json:"queues,omitempty"` // QueueSelected: every task queue
+	Dur    int64  `json:"dur,omitempty"`    // a duration in ns: slice, park timeout, timer delay, stall so far
+}
+
+// QueuePos is one task queue as the scheduler saw it (phase 3).
+type QueuePos struct {
+	Name     string `json:"name"`
+	Vruntime uint64 `json:"vruntime"`          // ns of CPU scaled to 1000 shares
+	Shares   int    `json:"shares"`            // shares in force
+	Ready    int    `json:"ready"`             // ready tasks
+	Latency  int64  `json:"latency,omitempty"` // Matters(d): d in ns; 0: not important
 }
 
 // RingPos is one io_uring queue's size and indexes. Head and tail are
@@ -304,6 +360,16 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " %s user_data=%#x res=%d", e.Op, e.UserData, e.Res)
 	case OpCancelled:
 		fmt.Fprintf(&b, " %s user_data=%#x", e.Op, e.UserData)
+	case QueueSelected, SliceEnded, Preempted, Stall:
+		fmt.Fprintf(&b, " queue=%q", e.Name)
+		if e.Dur != 0 {
+			fmt.Fprintf(&b, " dur=%dns", e.Dur)
+		}
+		if e.Queues != "" {
+			fmt.Fprintf(&b, " [%s]", e.Queues)
+		}
+	case TimerArmed, ParkedUntil:
+		fmt.Fprintf(&b, " in=%dns", e.Dur)
 	}
 	if e.Note != "" {
 		fmt.Fprintf(&b, " (%s)", e.Note)
