@@ -61,6 +61,10 @@ type Reactor struct {
 	err      error   // the ring failed for good (Err); every later op fails with it
 	pool     bufPool // the buffers file reads and writes give the kernel
 	probe    *Probe  // what the ring supports
+
+	// fixed is the registered buffers and file slots (fixed_linux.go);
+	// nil until EnableFixed.
+	fixed *fixedState
 }
 
 // # user_data
@@ -585,7 +589,9 @@ func (r *Reactor) Close() error {
 		}
 	}
 	unregister(r)
-	return r.ring.Close()
+	err := r.ring.Close()
+	r.closeFixed() // after the ring: its registration held the pool's pages
+	return err
 }
 
 // wakeupArmed reports whether the ring's wakeup request is still in
