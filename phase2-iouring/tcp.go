@@ -32,6 +32,7 @@ type TCPStream struct {
 
 	rx recvSide // the receive buffer the kernel writes (stream_io.go)
 	tx sendSide // the send buffer the kernel reads (stream_io.go)
+	ms *msRecv  // multishot receive from provided buffers (multishot_linux.go), or nil
 }
 
 // Listen opens a TCP listener on addr ("127.0.0.1:0" picks a free port).
@@ -176,6 +177,7 @@ func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
 	fd := s.fd
 	s.fd = -1
 	s.abandonRecv() // a RECV left by a dropped Read would wait forever
+	s.stopMultishot()
 	return &closeFuture{r: s.r, fd: fd}
 }
 
@@ -185,6 +187,7 @@ func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
 func (s *TCPStream) Release() {
 	if s.fd >= 0 {
 		s.abandonRecv()
+		s.stopMultishot()
 		unix.Close(s.fd)
 		s.fd = -1
 	}
