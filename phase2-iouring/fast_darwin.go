@@ -19,10 +19,16 @@ func (r *Reactor) closeFixed()  {}
 type (
 	fastState struct{}
 	msRecv    struct{}
+	msAccept  struct{}
 )
 
 func (r *Reactor) closeFast()       {}
 func (s *TCPStream) stopMultishot() {}
 func (s *TCPStream) multishotRead([]byte, time.Duration) executor.Future[executor.Result[int]] {
+	return nil
+}
+
+func (l *TCPListener) stopMultishot() {}
+func (l *TCPListener) multishotAccept() executor.Future[executor.Result[*TCPStream]] {
 	return nil
 }

@@ -4,6 +4,10 @@ package iouring
 
 import (
 	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -168,14 +172,21 @@ func TestClosingAMultishotStreamGivesEverythingBack(t *testing.T) {
 		executor.Await(a, s.Read(buf)) // arms; 8 bytes stay in a held buffer
 		peer.Write([]byte("more"))
 		executor.Await(a, s.Close())
-		drain(a, r)
+		// Wait for the RECV's last CQE (the listener's ACCEPT stays).
+		for s.ms != nil && s.ms.armed {
+			executor.Await(a, Sleep(r, 100_000))
+		}
 		return 0
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.InFlight() != 0 {
-		t.Fatalf("%d ops in flight after close%s", r.InFlight(), dumpTrace(rec))
+	listener := 0
+	if on {
+		listener = 1 // the listener's multishot ACCEPT
+	}
+	if r.InFlight() != listener {
+		t.Fatalf("%d ops in flight after close, want %d%s", r.InFlight(), listener, dumpTrace(rec))
 	}
 	if st := r.MultishotStatus(); on && st.Available != st.Buffers {
 		t.Fatalf("buffers held after close: %s", st)
@@ -221,5 +232,76 @@ func TestReadFallsBackToSingleShotWhenAnotherStreamHoldsEveryBuffer(t *testing.T
 	}
 	if st := r.MultishotStatus(); on && st.SingleShot != 1 {
 		t.Fatalf("want one single-shot fallback: %s", st)
+	}
+}
+
+// One multishot ACCEPT serves every connection; a dropped Accept loses
+// none (the next Accept gets it); Close closes the connections nobody
+// took, which their peers see as end of stream.
+func TestMultishotAcceptQueuesConnectionsForTheNextAccept(t *testing.T) {
+	ex, r, rec := newRuntime(t)
+	on := enableMultishot(t, r, 4, 64)
+	ln, err := Listen(r, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	var unclaimed net.Conn
+	got, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) string {
+		// Dropped before any connection: must cancel nothing.
+		executor.Await(a, executor.Select(ln.Accept(), executor.Ready(executor.Result[*TCPStream]{})))
+		for i := range 3 {
+			c := dial()
+			acc := executor.Await(a, ln.Accept())
+			if acc.Err != nil {
+				return acc.Err.Error()
+			}
+			c.Write([]byte{byte('0' + i)})
+			b := make([]byte, 1)
+			rd := executor.Await(a, acc.Value.Read(b))
+			if rd.Err != nil || rd.Value != 1 || b[0] != byte('0'+i) || acc.Value.RemoteAddr() != netip.MustParseAddrPort(c.LocalAddr().String()) {
+				return fmt.Sprintf("connection %d: read %q %v, remote %v", i, b, rd.Err, acc.Value.RemoteAddr())
+			}
+			executor.Await(a, acc.Value.Close())
+		}
+		unclaimed = dial()
+		if on {
+			for len(ln.ma.queue) == 0 {
+				executor.Await(a, Sleep(r, 100_000))
+			}
+		}
+		return ""
+	}))
+	if err != nil || got != "" {
+		t.Fatalf("%s %v%s", got, err, dumpTrace(rec))
+	}
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if on {
+		var sqes, more int
+		for _, e := range rec.Events() {
+			switch {
+			case e.Kind == trace.SQEPrepared && e.Op == "ACCEPT":
+				sqes++
+			case e.Kind == trace.CQEReaped && e.Op == "ACCEPT" && strings.Contains(e.Note, "F_MORE"):
+				more++
+			}
+		}
+		if sqes != 1 || more != 4 {
+			t.Fatalf("%d ACCEPT SQEs, %d CQEs with F_MORE; want 1 and 4%s", sqes, more, dumpTrace(rec))
+		}
+		// The unclaimed connection was closed by ln.Close: its peer reads EOF.
+		unclaimed.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if n, err := unclaimed.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+			t.Fatalf("unclaimed connection: read %d, %v; want EOF", n, err)
+		}
 	}
 }

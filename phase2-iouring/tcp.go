@@ -21,6 +21,7 @@ type TCPListener struct {
 	r    *Reactor
 	fd   int
 	addr netip.AddrPort
+	ma   *msAccept // multishot accept (multishot_accept_linux.go), or nil
 }
 
 // TCPStream is a connected TCP socket; Read, Write and Close are io_uring
@@ -75,6 +76,9 @@ func (l *TCPListener) Accept() executor.Future[executor.Result[*TCPStream]] {
 	if l.fd < 0 {
 		return executor.Ready(executor.Result[*TCPStream]{Err: ErrFileClosed})
 	}
+	if f := l.multishotAccept(); f != nil {
+		return f // EnableMultishot: the listener's multishot ACCEPT
+	}
 	raw := new(unix.RawSockaddrAny)
 	rawLen := new(uint32)
 	*rawLen = uint32(unsafe.Sizeof(*raw))
@@ -104,6 +108,7 @@ func (l *TCPListener) Close() error {
 	if l.fd < 0 {
 		return ErrFileClosed
 	}
+	l.stopMultishot()
 	// shutdown(2) wakes an ACCEPT the kernel is waiting in; close alone
 	// would leave it pending on the still-referenced file.
 	_ = unix.Shutdown(l.fd, unix.SHUT_RDWR)
