@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -142,6 +143,48 @@ func multishotRecv(sink trace.Sink) error {
 			if got.Value.Value != "one two three" {
 				return fmt.Errorf("server read %q", got.Value.Value)
 			}
+			return nil
+		})
+	}, errorOf)
+}
+
+func init() {
+	Register(Demo{
+		ID:    "p2-read-within",
+		Title: "A read the kernel times out",
+		About: "main reads a silent connection with ReadWithin(2 ms). On " +
+			"io_uring the RECV and a LINK_TIMEOUT linked to it go in one " +
+			"submission; the kernel fires the timeout (-62) and cancels " +
+			"the RECV (-125) itself. On the fallback ring, which has no " +
+			"LINK_TIMEOUT, a TIMEOUT races the RECV instead.",
+		Run: readWithin,
+	})
+}
+
+// readWithin: ReadWithin on a peer that never writes.
+func readWithin(sink trace.Sink) error {
+	return run2(sink, "main", func(e *env2) executor.Future[error] {
+		return executor.Async(func(a *executor.Awaiter) error {
+			ln, err := iouring.Listen(e.r, "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			defer ln.Close()
+			conn := executor.Await(a, iouring.Connect(e.r, ln.Addr()))
+			if conn.Err != nil {
+				return conn.Err
+			}
+			defer func() { executor.Await(a, conn.Value.Close()) }()
+			acc := executor.Await(a, ln.Accept())
+			if acc.Err != nil {
+				return acc.Err
+			}
+			defer func() { executor.Await(a, acc.Value.Close()) }()
+			rd := executor.Await(a, acc.Value.ReadWithin(make([]byte, 16), 2*time.Millisecond))
+			if !errors.Is(rd.Err, iouring.ErrTimeout) {
+				return fmt.Errorf("ReadWithin on a silent peer: %d, %v; want ErrTimeout", rd.Value, rd.Err)
+			}
+			drain(a, e.r)
 			return nil
 		})
 	}, errorOf)
