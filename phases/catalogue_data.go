@@ -231,11 +231,12 @@ func phase2() Phase {
 				Code:  []string{dir + "fixed_linux.go", dir + "register_linux.go", dir + "fallback_fixed.go", dir + "fixed_linux_test.go"},
 			},
 			{
-				ID:    "p2-multishot",
-				Title: "Multishot operations and provided buffers",
-				File:  "lessons/phase2/13-multishot.md",
-				Demo:  "p2-multishot-recv",
-				Code:  []string{dir + "multishot.go", dir + "multishot_linux.go", dir + "multishot_accept_linux.go", dir + "pbufring_linux.go"},
+				ID:        "p2-multishot",
+				Title:     "Multishot operations and provided buffers",
+				File:      "lessons/phase2/13-multishot.md",
+				Demo:      "p2-multishot-recv",
+				Exercises: []string{"phase2/07-recycle-buffer"},
+				Code:      []string{dir + "multishot.go", dir + "multishot_linux.go", dir + "multishot_accept_linux.go", dir + "pbufring_linux.go"},
 			},
 			{
 				ID:    "p2-linked-timeouts",
@@ -259,6 +260,7 @@ func phase2() Phase {
 			{ID: "phase2/04-read-future", Title: "An async ReadAt future", Lesson: "p2-op-life"},
 			{ID: "phase2/05-echo-server", Title: "An echo server on the runtime", Lesson: "p2-async-io", Demo: "p2-echo"},
 			{ID: "phase2/06-cancel-safe-accept", Title: "A cancel-safe accept", Lesson: "p2-cancellation"},
+			{ID: "phase2/07-recycle-buffer", Title: "Recycle a provided buffer", Lesson: "p2-multishot"},
 		},
 	}
 }

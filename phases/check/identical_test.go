@@ -31,6 +31,7 @@ var phase2Exercises = []string{
 	"phase2/04-read-future",
 	"phase2/05-echo-server",
 	"phase2/06-cancel-safe-accept",
+	"phase2/07-recycle-buffer",
 }
 
 // allExercises are the exercises of every phase, in order.
