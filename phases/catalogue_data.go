@@ -235,7 +235,7 @@ func phase2() Phase {
 				Title:     "Multishot operations and provided buffers",
 				File:      "lessons/phase2/13-multishot.md",
 				Demo:      "p2-multishot-recv",
-				Exercises: []string{"phase2/07-recycle-buffer"},
+				Exercises: []string{"phase2/07-recycle-buffer", "phase2/08-multishot-cqes"},
 				Code:      []string{dir + "multishot.go", dir + "multishot_linux.go", dir + "multishot_accept_linux.go", dir + "pbufring_linux.go"},
 			},
 			{
@@ -261,6 +261,7 @@ func phase2() Phase {
 			{ID: "phase2/05-echo-server", Title: "An echo server on the runtime", Lesson: "p2-async-io", Demo: "p2-echo"},
 			{ID: "phase2/06-cancel-safe-accept", Title: "A cancel-safe accept", Lesson: "p2-cancellation"},
 			{ID: "phase2/07-recycle-buffer", Title: "Recycle a provided buffer", Lesson: "p2-multishot"},
+			{ID: "phase2/08-multishot-cqes", Title: "Handle a multishot stream of CQEs", Lesson: "p2-multishot"},
 		},
 	}
 }

@@ -32,6 +32,7 @@ var phase2Exercises = []string{
 	"phase2/05-echo-server",
 	"phase2/06-cancel-safe-accept",
 	"phase2/07-recycle-buffer",
+	"phase2/08-multishot-cqes",
 }
 
 // allExercises are the exercises of every phase, in order.
