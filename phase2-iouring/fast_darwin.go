@@ -32,3 +32,5 @@ func (l *TCPListener) stopMultishot() {}
 func (l *TCPListener) multishotAccept() executor.Future[executor.Result[*TCPStream]] {
 	return nil
 }
+
+func (r *Reactor) pbufOccupancy() string { return "" }

@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	executor "asyncworkbook/phase1-executor"
+	"asyncworkbook/phases/trace"
 	"golang.org/x/sys/unix"
 )
 
@@ -264,7 +265,7 @@ func (io *fixedIO) Poll(cx *executor.Context) executor.Poll[executor.Result[int]
 			sqe.Fd, sqe.Flags = int32(s), sqe.Flags|SQEFixedFile
 		}
 		r.ops[idx].fd = int32(fd)
-		r.traceSQE(sqe, cx.TaskID())
+		r.traceFixedSQE(sqe, cx.TaskID(), fd)
 		io.buf, io.idx, io.started = b, idx, true
 		return executor.Pending[executor.Result[int]]()
 	}
@@ -312,4 +313,24 @@ func (s FixedStatus) String() string {
 		out += " (" + s.Why + ")"
 	}
 	return out
+}
+
+// traceFixedSQE records a fixed op's SQE, saying which registered-file
+// slot (and descriptor) and which registered buffer it names, and how
+// many of each are in use.
+func (r *Reactor) traceFixedSQE(sqe *SQE, task uint64, fd int) {
+	if r.ex == nil || !r.ex.Tracing() {
+		return
+	}
+	e := r.ex.NewEvent(trace.SQEPrepared, task)
+	e.Op, e.UserData, e.FD = Op(sqe.Opcode).String(), sqe.UserData, sqe.Fd
+	st := r.FixedStatus()
+	file := fmt.Sprintf("fd %d", fd)
+	if sqe.Flags&SQEFixedFile != 0 {
+		file = fmt.Sprintf("fixed file slot %d (fd %d)", sqe.Fd, fd)
+	}
+	e.Note = fmt.Sprintf("%s, registered buffer %d; slots %d/%d, buffers %d/%d in use",
+		file, sqe.BufIndex, st.SlotsInUse, st.Slots, st.BufsInUse, st.Buffers)
+	r.ringPos(e)
+	r.ex.Emit(e)
 }

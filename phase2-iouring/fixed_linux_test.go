@@ -97,6 +97,16 @@ func TestReadAtFixedReadsThroughTheRegisteredSlot(t *testing.T) {
 	if ops := strings.Join(sqeOps(rec), " "); !strings.Contains(ops, "READ_FIXED") {
 		t.Fatalf("no READ_FIXED SQE: %s", ops)
 	}
+	var noted bool
+	for _, e := range rec.Events() {
+		if e.Kind == trace.SQEPrepared && e.Op == "READ_FIXED" && strings.HasPrefix(e.Note, "fixed file slot 0 (fd ") &&
+			strings.Contains(e.Note, "slots 1/4, buffers 1/4 in use") {
+			noted = true
+		}
+	}
+	if !noted {
+		t.Fatalf("no READ_FIXED SQE traced with its slot and buffer occupancy:%s", dumpTrace(rec))
+	}
 	if s := r.FixedStatus(); s.SlotsInUse != 0 {
 		t.Fatalf("Close left the slot full: %s", s)
 	}

@@ -46,6 +46,7 @@ func (r *Reactor) traceMultiCQE(c CQE, o *op) {
 	if bid, ok := c.BufferID(); ok {
 		e.Note += fmt.Sprintf(", buffer %d", bid)
 	}
+	e.Note += r.pbufOccupancy()
 	r.ringPos(e)
 	r.ex.Emit(e)
 }

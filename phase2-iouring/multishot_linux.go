@@ -325,3 +325,12 @@ func (f *msReadFuture) Drop() {
 		dropFuture(f.timer)
 	}
 }
+
+// pbufOccupancy is the provided-buffer ring's occupancy for the trace:
+// ", ring 3/8 buffers free" (empty without a ring).
+func (r *Reactor) pbufOccupancy() string {
+	if r.fast == nil || r.fast.ring == nil {
+		return ""
+	}
+	return fmt.Sprintf(", ring %d/%d buffers free", r.fast.ring.Available(), r.fast.pool.Len())
+}

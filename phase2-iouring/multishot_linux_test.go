@@ -91,6 +91,15 @@ func TestMultishotRecvServesManyReadsWithOneSQE(t *testing.T) {
 		}
 		return
 	}
+	var occupancy bool
+	for _, e := range rec.Events() {
+		if e.Kind == trace.CQEReaped && strings.Contains(e.Note, "buffers free") {
+			occupancy = true
+		}
+	}
+	if !occupancy {
+		t.Fatalf("no multishot CQE traced with the ring's occupancy%s", dumpTrace(rec))
+	}
 	if sqes != 1 || more < 10 {
 		t.Fatalf("%d RECV SQEs and %d CQEs with F_MORE; want 1 SQE serving at least 10%s", sqes, more, dumpTrace(rec))
 	}

@@ -89,6 +89,7 @@ type CQELink struct {
 	Age       int    // events between the op's SQEPrepared and this CQE (if Known)
 	AgeNS     int64  // time between them
 	More      bool   // IORING_CQE_F_MORE: a multishot op that goes on
+	Note      string // a multishot CQE's note: buffer id, ring occupancy
 }
 
 // Own reports whether the CQE is of one of the reactor's own requests.
@@ -268,6 +269,9 @@ func (s *State) applyRing(e *trace.Event) {
 			c.Known = true
 			c.Cancelled = o.Stage == Cancelling || (e.Task == 0 && !c.Own()) // an orphan
 			c.Age, c.AgeNS = s.Events-o.At, e.Time-o.Time
+			if strings.HasPrefix(e.Note, "multishot:") {
+				c.Note = e.Note
+			}
 			if strings.HasPrefix(e.Note, multishotMore) {
 				// One SQE, many CQEs: the op stays in flight.
 				c.More = true

@@ -323,6 +323,9 @@ func TestMultishotOpStaysInFlightUntilItsLastCQE(t *testing.T) {
 	if len(s.InFlight()) != 1 || s.InFlight()[0].MoreCQEs != 2 || !s.Ring.LastCQE.More {
 		t.Fatalf("after two F_MORE CQEs: %s, last %+v; want the RECV in flight with 2 CQEs", ops(s), s.Ring.LastCQE)
 	}
+	if !strings.Contains(s.Ring.LastCQE.Note, "buffer 3") {
+		t.Fatalf("the last CQE's note %q lost the buffer id", s.Ring.LastCQE.Note)
+	}
 	s.Apply(&last)
 	if len(s.InFlight()) != 0 || s.Ring.LastCQE.More {
 		t.Fatalf("after the last CQE: %s; want nothing in flight", ops(s))

@@ -299,8 +299,8 @@ func (m Model) cqeLine(st *tracestate.State) string {
 		to = taskText(st, c.Exec, c.Task) + " (its waker fires next)"
 	}
 	s := head + " → " + to
-	if c.More {
-		s += " · F_MORE: multishot, the op stays in flight"
+	if c.Note != "" {
+		s += " · " + c.Note // multishot: F_MORE or last, buffer, ring occupancy
 	}
 	if c.Known {
 		s += " · in flight " + ageText(c.Age, c.AgeNS)
