@@ -16,9 +16,18 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until SIGTERM/SIGINT")
 	multishot := flag.Bool("multishot", true, "multishot ACCEPT and RECV from a provided-buffer ring (falls back to single-shot where the ring has none)")
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
+	if *cpuprofile != "" {
+		stop, err := profile(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
 	r, err := iouring.NewReactor(1024)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
