@@ -81,8 +81,9 @@ c_fixed=$(for _ in $(seq "$runs"); do "$work/uringref" read "$file" "$secs" fixe
 c_pread=$(for _ in $(seq "$runs"); do "$work/uringref" read "$file" "$secs" pread | awk '{print $2}'; done | median)
 
 gobench=$(cd "$root" && RANDREAD_MB=$mb go test -run '^$' -bench RandomRead -benchtime ${secs}s -count "$runs" ./phase2-iouring/)
-iops_of() { awk -v name="RandomRead/$1-" 'index($0, name) > 0 {for (i=1;i<=NF;i++) if ($(i+1)=="IOPS") print int($i)}' <<<"$gobench" | median; }
+iops_of() { awk -v name="$1" '$1 ~ ("^BenchmarkRandomRead/" name "(-[0-9]+)?$") {for (i=1;i<=NF;i++) if ($(i+1)=="IOPS") print int($i)}' <<<"$gobench" | median; }
 ex_iops=$(iops_of executor)
+fx_iops=$(iops_of executor-fixed)
 go_iops=$(iops_of goroutines)
 
 # --- TCP echo from a separate, pinned load-client process -----------------
@@ -131,6 +132,8 @@ printf '| NOP, 1 per enter (ns/op): executor ring vs C liburing | %s | %s | %s |
 printf '| NOP, 32 per enter (ns/op): executor ring vs C liburing | %s | %s | %s | <= 1.15x |\n' "$go_nop32" "$c_nop32" "$(ratio "$go_nop32" "$c_nop32")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs C liburing, plain READ | %s | %s | %s | - |\n' "$ex_iops" "$c_plain" "$(ratio "$ex_iops" "$c_plain")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs C liburing, fixed file + READ_FIXED | %s | %s | %s | - |\n' "$ex_iops" "$c_fixed" "$(ratio "$ex_iops" "$c_fixed")"
+printf '| 4 KiB random reads qd32 (IOPS): executor-fixed (ReadAtFixed) vs C liburing, fixed file + READ_FIXED | %s | %s | %s | >= 0.9x |\n' "$fx_iops" "$c_fixed" "$(ratio "$fx_iops" "$c_fixed")"
+printf '| 4 KiB random reads qd32 (IOPS): executor-fixed vs 32 goroutines, GOMAXPROCS=1 | %s | %s | %s | >= 1.1x |\n' "$fx_iops" "$go_iops" "$(ratio "$fx_iops" "$go_iops")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs fio io_uring | %s | %s | %s | >= 0.8x |\n' "$ex_iops" "$fio_iops" "$(ratio "$ex_iops" "$fio_iops")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs 32 goroutines, GOMAXPROCS=1 | %s | %s | %s | - |\n' "$ex_iops" "$go_iops" "$(ratio "$ex_iops" "$go_iops")"
 printf '| 4 KiB random reads (IOPS): C pread(2) loop, for reference | %s | - | - | - |\n' "$c_pread"

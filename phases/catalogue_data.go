@@ -227,6 +227,35 @@ func phase2() Phase {
 				Demo:  "p2-timeout",
 				Code:  []string{dir + "rings_linux.go", dir + "fallback.go", dir + "reactor.go", dir + "fallback_linux_test.go"},
 			},
+			{
+				ID:    "p2-registered",
+				Title: "Registered files and buffers",
+				File:  "lessons/phase2/12-registered.md",
+				Demo:  "p2-fixed-reads",
+				Code:  []string{dir + "fixed_linux.go", dir + "register_linux.go", dir + "fallback_fixed.go", dir + "fixed_linux_test.go"},
+			},
+			{
+				ID:        "p2-multishot",
+				Title:     "Multishot operations and provided buffers",
+				File:      "lessons/phase2/13-multishot.md",
+				Demo:      "p2-multishot-recv",
+				Exercises: []string{"phase2/07-recycle-buffer", "phase2/08-multishot-cqes"},
+				Code:      []string{dir + "multishot.go", dir + "multishot_linux.go", dir + "multishot_accept_linux.go", dir + "pbufring_linux.go"},
+			},
+			{
+				ID:    "p2-linked-timeouts",
+				Title: "Linked timeouts",
+				File:  "lessons/phase2/14-linked-timeouts.md",
+				Demo:  "p2-read-within",
+				Code:  []string{dir + "stream_io.go", dir + "reactor.go", dir + "prep.go", dir + "timer.go"},
+			},
+			{
+				ID:    "p2-sqpoll",
+				Title: "SQPOLL and NEED_WAKEUP, and why not here",
+				File:  "lessons/phase2/15-sqpoll.md",
+				Demo:  "p2-batch-reads",
+				Code:  []string{dir + "ring_linux.go", dir + "abi_linux.go", dir + "rings_linux.go"},
+			},
 		},
 		// In teaching order (see phase 1).
 		Exercises: []Exercise{
@@ -236,6 +265,8 @@ func phase2() Phase {
 			{ID: "phase2/03-op-table", Title: "From a CQE to its task", Lesson: "p2-waking", Demo: "p2-ring-round-trip"},
 			{ID: "phase2/04-read-future", Title: "An async ReadAt future", Lesson: "p2-op-life", Demo: "p2-cancel-read"},
 			{ID: "phase2/06-cancel-safe-accept", Title: "A cancel-safe accept", Lesson: "p2-cancellation", Demo: "p2-orphan-accept"},
+			{ID: "phase2/07-recycle-buffer", Title: "Recycle a provided buffer", Lesson: "p2-multishot"},
+			{ID: "phase2/08-multishot-cqes", Title: "Handle a multishot stream of CQEs", Lesson: "p2-multishot"},
 		},
 	}
 }

@@ -34,6 +34,8 @@ var phase2Exercises = []string{
 	"phase2/04-read-future",
 	"phase2/05-echo-server",
 	"phase2/06-cancel-safe-accept",
+	"phase2/07-recycle-buffer",
+	"phase2/08-multishot-cqes",
 }
 
 // phase3Exercises are the phase-3 exercise ids.
