@@ -7,6 +7,7 @@
 #
 #   bash bench/run.sh            # full run (1 GiB file, 5 s per measurement, 3 runs)
 #   QUICK=1 bash bench/run.sh    # smoke run (64 MiB, 1 s, 1 run) — numbers not meaningful
+#   ONLY_POOL=1 bash bench/run.sh  # only phase 4's pool rows
 #
 # TCP echo is fair by construction: the server is pinned to SERVER_CPUS and
 # the load client, a separate process, to CLIENT_CPUS (taskset); each
@@ -58,6 +59,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b+0 == 0) print "-"; else printf "
 
 gcc -O2 -Wall -Wextra -Werror -o "$work/uringref" c/uringref.c -luring
 
+if [ "${ONLY_POOL:-}" != 1 ]; then
 # --- NOP: the ring itself -------------------------------------------------
 gonop=$(cd "$root" && go test -run '^$' -bench 'Nop/batch(1|32)$' -benchtime 1s -count "$runs" ./phase2-iouring/)
 go_nop1=$(awk '/Nop\/batch1-/ {print $3}' <<<"$gonop" | median)
@@ -81,13 +83,18 @@ c_fixed=$(for _ in $(seq "$runs"); do "$work/uringref" read "$file" "$secs" fixe
 c_pread=$(for _ in $(seq "$runs"); do "$work/uringref" read "$file" "$secs" pread | awk '{print $2}'; done | median)
 
 gobench=$(cd "$root" && RANDREAD_MB=$mb go test -run '^$' -bench RandomRead -benchtime ${secs}s -count "$runs" ./phase2-iouring/)
-iops_of() { awk -v name="RandomRead/$1-" 'index($0, name) > 0 {for (i=1;i<=NF;i++) if ($(i+1)=="IOPS") print int($i)}' <<<"$gobench" | median; }
+iops_of() { awk -v name="$1" '$1 ~ ("^BenchmarkRandomRead/" name "(-[0-9]+)?$") {for (i=1;i<=NF;i++) if ($(i+1)=="IOPS") print int($i)}' <<<"$gobench" | median; }
 ex_iops=$(iops_of executor)
+fx_iops=$(iops_of executor-fixed)
 go_iops=$(iops_of goroutines)
 
+fi
 # --- TCP echo from a separate, pinned load-client process -----------------
 (cd "$root/bench" && go build -o "$work/" ./cmd/...)
 echo_once() { # $1 server binary, $2 conns, $3 size, $4 server flags, $5 server CPUs, $6 client CPUs; prints "rt/s cpu-ns/rt"
+	# The address file is removed first: the previous run's would otherwise
+	# be read before this server's redirection truncates it.
+	rm -f "$work/$1.addr"
 	# shellcheck disable=SC2086 # $4 is a list of flags
 	taskset -c "${5:-$server_cpus}" "$work/$1" ${4:-} >"$work/$1.addr" 2>"$work/$1.log" &
 	local pid=$!
@@ -102,6 +109,7 @@ echo_once() { # $1 server binary, $2 conns, $3 size, $4 server flags, $5 server 
 	wait "$pid" 2>/dev/null || true
 }
 declare -A rt cpu
+if [ "${ONLY_POOL:-}" != 1 ]; then
 for c in $conns_list; do
 	for s in $sizes_list; do
 		for srv in echo-executor echo-gnet echo-goroutines; do
@@ -112,6 +120,7 @@ for c in $conns_list; do
 	done
 done
 
+fi
 declare -A prt pcpu
 for n in $pool_ns; do
 	for srv in echo-pool echo-gnet echo-goroutines; do
@@ -127,10 +136,13 @@ for n in $pool_ns; do
 done
 
 printf '\n| comparison | ours | theirs | ratio | target |\n|---|---|---|---|---|\n'
+if [ "${ONLY_POOL:-}" != 1 ]; then
 printf '| NOP, 1 per enter (ns/op): executor ring vs C liburing | %s | %s | %s | - |\n' "$go_nop1" "$c_nop1" "$(ratio "$go_nop1" "$c_nop1")"
 printf '| NOP, 32 per enter (ns/op): executor ring vs C liburing | %s | %s | %s | <= 1.15x |\n' "$go_nop32" "$c_nop32" "$(ratio "$go_nop32" "$c_nop32")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs C liburing, plain READ | %s | %s | %s | - |\n' "$ex_iops" "$c_plain" "$(ratio "$ex_iops" "$c_plain")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs C liburing, fixed file + READ_FIXED | %s | %s | %s | - |\n' "$ex_iops" "$c_fixed" "$(ratio "$ex_iops" "$c_fixed")"
+printf '| 4 KiB random reads qd32 (IOPS): executor-fixed (ReadAtFixed) vs C liburing, fixed file + READ_FIXED | %s | %s | %s | >= 0.9x |\n' "$fx_iops" "$c_fixed" "$(ratio "$fx_iops" "$c_fixed")"
+printf '| 4 KiB random reads qd32 (IOPS): executor-fixed vs 32 goroutines, GOMAXPROCS=1 | %s | %s | %s | >= 1.1x |\n' "$fx_iops" "$go_iops" "$(ratio "$fx_iops" "$go_iops")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs fio io_uring | %s | %s | %s | >= 0.8x |\n' "$ex_iops" "$fio_iops" "$(ratio "$ex_iops" "$fio_iops")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs 32 goroutines, GOMAXPROCS=1 | %s | %s | %s | - |\n' "$ex_iops" "$go_iops" "$(ratio "$ex_iops" "$go_iops")"
 printf '| 4 KiB random reads (IOPS): C pread(2) loop, for reference | %s | - | - | - |\n' "$c_pread"
@@ -144,6 +156,7 @@ for c in $conns_list; do
 		printf '| TCP echo %dx%d B (server CPU ns/round trip): executor vs goroutine per conn | %s | %s | %s | - |\n' "$c" "$s" "$ec" "$nc" "$(ratio "$ec" "$nc")"
 	done
 done
+fi
 first_n=${pool_ns%% *}
 for n in $pool_ns; do
 	e=${prt[echo-pool,$n]}; g=${prt[echo-gnet,$n]}; o=${prt[echo-goroutines,$n]}

@@ -99,7 +99,8 @@ type Task struct {
 // taskMeta holds what spawn options said about a task. Kept out of line:
 // most tasks have none, and every byte of Task is paid per spawn.
 type taskMeta struct {
-	name string
+	name  string
+	class any // WithClass (class.go): which of a scheduler's queues
 }
 
 // Packing of wokenBy: the source in the top byte, the waking task's id

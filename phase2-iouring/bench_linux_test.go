@@ -67,6 +67,7 @@ type randReads struct {
 	ops         [depth]executor.Future[executor.Result[int]]
 	rng         *rand.Rand
 	err         error
+	fixed       bool // ReadAtFixed: registered file and buffers
 }
 
 func (q *randReads) Poll(cx *executor.Context) executor.Poll[int] {
@@ -76,7 +77,11 @@ func (q *randReads) Poll(cx *executor.Context) executor.Poll[int] {
 				if q.issued == q.total {
 					break
 				}
-				q.ops[i] = q.f.ReadAt(q.bufs[i], q.rng.Int64N(q.blocks)*readSize)
+				if q.fixed {
+					q.ops[i] = q.f.ReadAtFixed(q.bufs[i], q.rng.Int64N(q.blocks)*readSize)
+				} else {
+					q.ops[i] = q.f.ReadAt(q.bufs[i], q.rng.Int64N(q.blocks)*readSize)
+				}
 				q.issued++
 			}
 			r, ok := q.ops[i].Poll(cx).Value()
@@ -99,36 +104,13 @@ func (q *randReads) Poll(cx *executor.Context) executor.Poll[int] {
 
 func BenchmarkRandomRead(b *testing.B) {
 	path, blocks := randReadFile(b)
-	b.Run("executor", func(b *testing.B) {
-		r, err := NewReactor(256)
-		if err != nil {
-			b.Fatal(err)
+	for _, fixed := range []bool{false, true} {
+		name := "executor"
+		if fixed {
+			name = "executor-fixed"
 		}
-		defer r.Close()
-		ex := executor.New(executor.WithDriver(r))
-		defer ex.Close()
-		q := &randReads{total: b.N, blocks: blocks, rng: rand.New(rand.NewPCG(1, 2))}
-		for i := range q.bufs {
-			q.bufs[i] = make([]byte, readSize)
-		}
-		b.SetBytes(readSize)
-		b.ResetTimer()
-		n, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) int {
-			fr := executor.Await(a, Open(r, path, unix.O_RDONLY, 0))
-			if fr.Err != nil {
-				q.err = fr.Err
-				return 0
-			}
-			q.f = fr.Value
-			n := executor.Await(a, executor.Future[int](q))
-			executor.Await(a, q.f.Close())
-			return n
-		}))
-		if err != nil || q.err != nil || n != b.N {
-			b.Fatalf("read %d of %d blocks: %v %v", n, b.N, err, q.err)
-		}
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "IOPS")
-	})
+		b.Run(name, func(b *testing.B) { benchExecutorReads(b, path, blocks, fixed) })
+	}
 	b.Run("goroutines", func(b *testing.B) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 		f, err := os.Open(path)
@@ -159,4 +141,44 @@ func BenchmarkRandomRead(b *testing.B) {
 		wg.Wait()
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "IOPS")
 	})
+}
+
+// benchExecutorReads is one executor keeping depth reads in flight: plain
+// READ through the reactor's pool, or (fixed) READ_FIXED through a
+// registered file slot and registered buffers.
+func benchExecutorReads(b *testing.B, path string, blocks int64, fixed bool) {
+	r, err := NewReactor(256)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	if fixed {
+		// One registered buffer per READ in flight, one slot for the file.
+		if err := r.EnableFixed(depth, readSize, 1); err != nil {
+			b.Fatalf("EnableFixed: %v", err)
+		}
+	}
+	ex := executor.New(executor.WithDriver(r))
+	defer ex.Close()
+	q := &randReads{total: b.N, blocks: blocks, rng: rand.New(rand.NewPCG(1, 2)), fixed: fixed}
+	for i := range q.bufs {
+		q.bufs[i] = make([]byte, readSize)
+	}
+	b.SetBytes(readSize)
+	b.ResetTimer()
+	n, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) int {
+		fr := executor.Await(a, Open(r, path, unix.O_RDONLY, 0))
+		if fr.Err != nil {
+			q.err = fr.Err
+			return 0
+		}
+		q.f = fr.Value
+		n := executor.Await(a, executor.Future[int](q))
+		executor.Await(a, q.f.Close())
+		return n
+	}))
+	if err != nil || q.err != nil || n != b.N {
+		b.Fatalf("read %d of %d blocks: %v %v", n, b.N, err, q.err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "IOPS")
 }

@@ -49,6 +49,7 @@ type FallbackRing struct {
 	signal   chan struct{}           // capacity 1: "look at cq / woken"
 	workers  sync.WaitGroup
 	polling  atomic.Int32 // workers inside poll(2) right now (tests wait on it)
+	fixed    fbFixed      // registered files and buffers (fallback_fixed.go)
 
 	stats RingStats
 }
@@ -167,7 +168,7 @@ func NewFallbackRing(entries uint32) *FallbackRing {
 }
 
 // fallbackOps are the opcodes a FallbackRing performs.
-var fallbackOps = []Op{OpNop, OpRead, OpWrite, OpOpenat, OpClose, OpFsync, OpStatx,
+var fallbackOps = []Op{OpNop, OpRead, OpWrite, OpReadFixed, OpWriteFixed, OpOpenat, OpClose, OpFsync, OpStatx,
 	OpAccept, OpConnect, OpRecv, OpSend, OpTimeout, OpAsyncCancel, OpPollAdd}
 
 // Probe reports the opcodes the fallback performs.
@@ -245,6 +246,11 @@ func (f *FallbackRing) start(s SQE) {
 		f.post(CQE{UserData: s.UserData, Res: res})
 		return
 	}
+	hold, res := f.resolveFixed(&s)
+	if res != 0 {
+		f.post(CQE{UserData: s.UserData, Res: res})
+		return
+	}
 	req := &fallbackReq{ring: f, sqe: s, cancel: make(chan struct{})}
 	f.mu.Lock()
 	f.inflight[s.UserData] = req
@@ -253,6 +259,7 @@ func (f *FallbackRing) start(s SQE) {
 	go func() {
 		defer f.workers.Done()
 		res := perform(req)
+		f.unhold(hold)
 		f.mu.Lock()
 		delete(f.inflight, s.UserData)
 		f.mu.Unlock()
@@ -333,6 +340,7 @@ func (f *FallbackRing) Close() error {
 	}
 	f.mu.Unlock()
 	f.workers.Wait()
+	f.closeFixed()
 	return nil
 }
 

@@ -211,6 +211,7 @@ func (f *File) Close() executor.Future[executor.Result[int]] {
 	}
 	fd := f.fd
 	f.fd = -1
+	f.r.dropSlot(fd) // before the number can be reused
 	return &closeFuture{r: f.r, fd: fd}
 }
 
@@ -219,6 +220,7 @@ func (f *File) Close() executor.Future[executor.Result[int]] {
 // close(2). Not for a File in use.
 func (f *File) Release() {
 	if f.fd >= 0 {
+		f.r.dropSlot(f.fd)
 		unix.Close(f.fd)
 		f.fd = -1
 	}

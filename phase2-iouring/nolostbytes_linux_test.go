@@ -55,6 +55,13 @@ func acceptPeer(t *testing.T, ex *executor.Executor, r *Reactor) (*TCPStream, ne
 func TestNoByteLostToCancelledReads(t *testing.T) {
 	ex, r, _ := newRuntime(t)
 	s, peer := acceptPeer(t, ex, r)
+	noByteLost(t, ex, r, s, peer)
+}
+
+// noByteLost is TestNoByteLostToCancelledReads on stream s and its peer
+// (also run with multishot receive: multishot_linux_test.go).
+func noByteLost(t *testing.T, ex *executor.Executor, r *Reactor, s *TCPStream, peer net.Conn) {
+	t.Helper()
 	const races = 10_000
 	rng := rand.New(rand.NewPCG(7, 7))
 	want := make([]byte, 200_000)

@@ -61,6 +61,15 @@ type Reactor struct {
 	err      error   // the ring failed for good (Err); every later op fails with it
 	pool     bufPool // the buffers file reads and writes give the kernel
 	probe    *Probe  // what the ring supports
+
+	park parkDeadline // ParkTimeout's state (park_deadline.go)
+
+	// fixed is the registered buffers and file slots (fixed_linux.go);
+	// nil until EnableFixed.
+	fixed *fixedState
+	// fast is the provided-buffer ring multishot receives take from
+	// (multishot_linux.go); nil until EnableMultishot.
+	fast *fastState
 }
 
 // # user_data
@@ -111,6 +120,10 @@ type op struct {
 	// future was dropped arrives: e.g. close a connection accepted after
 	// the cancel.
 	orphaned func(res int32)
+	// multi, if set, makes this a multishot op (multishot_linux.go): every
+	// CQE goes to it, and only the last one (no IORING_CQE_F_MORE) frees
+	// the slot.
+	multi func(c CQE)
 }
 
 type opState uint8
@@ -367,6 +380,10 @@ func (r *Reactor) complete(c CQE) {
 		r.traceCQE(c, OpRead, 0, -1) // the wakeup (eventfd READ)
 		return
 	}
+	if r.park.ownsCQE(c) {
+		r.traceCQE(c, OpTimeout, 0, -1) // a park's timeout (park_deadline.go)
+		return
+	}
 	switch c.UserData {
 	case udCancel:
 		r.traceCQE(c, OpAsyncCancel, 0, -1)
@@ -380,6 +397,10 @@ func (r *Reactor) complete(c CQE) {
 		return // not ours (cannot happen unless the table is corrupt)
 	}
 	o := &r.ops[idx]
+	if o.multi != nil {
+		r.completeMulti(idx, c)
+		return
+	}
 	r.inflight--
 	switch o.state {
 	case opInFlight:
@@ -442,7 +463,7 @@ func (r *Reactor) ringFailed(err error) bool {
 func (r *Reactor) release(idx uint32) {
 	o := &r.ops[idx]
 	o.pin.Unpin()
-	o.keep, o.orphaned, o.waker = nil, nil, executor.Waker{}
+	o.keep, o.orphaned, o.waker, o.multi = nil, nil, executor.Waker{}, nil
 	o.state = opFree
 	r.free = append(r.free, idx)
 }
@@ -585,7 +606,10 @@ func (r *Reactor) Close() error {
 		}
 	}
 	unregister(r)
-	return r.ring.Close()
+	r.closeFast() // the provided-buffer ring, unregistered while the ring is open
+	err := r.ring.Close()
+	r.closeFixed() // after the ring: its registration held the pool's pages
+	return err
 }
 
 // wakeupArmed reports whether the ring's wakeup request is still in

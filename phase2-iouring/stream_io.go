@@ -104,6 +104,9 @@ func (s *TCPStream) abandonRecv() {
 // never buf (see "Streams own their buffers" above): a Read dropped before
 // it completes loses no byte, the next Read returns them.
 func (s *TCPStream) Read(buf []byte) executor.Future[executor.Result[int]] {
+	if f := s.multishotRead(buf, 0); f != nil {
+		return f // EnableMultishot: the stream's multishot RECV (multishot_linux.go)
+	}
 	return &readFuture{s: s, p: buf}
 }
 
@@ -114,6 +117,9 @@ func (s *TCPStream) Read(buf []byte) executor.Future[executor.Result[int]] {
 // the RECV; otherwise (the fallback ring, or a RECV adopted from an
 // earlier Read) it is a TIMEOUT raced against the read.
 func (s *TCPStream) ReadWithin(buf []byte, d time.Duration) executor.Future[executor.Result[int]] {
+	if f := s.multishotRead(buf, max(d, 1)); f != nil {
+		return f
+	}
 	return &readFuture{s: s, p: buf, d: max(d, 1)}
 }
 

@@ -21,6 +21,7 @@ type TCPListener struct {
 	r    *Reactor
 	fd   int
 	addr netip.AddrPort
+	ma   *msAccept // multishot accept (multishot_accept_linux.go), or nil
 }
 
 // TCPStream is a connected TCP socket; Read, Write and Close are io_uring
@@ -32,6 +33,7 @@ type TCPStream struct {
 
 	rx recvSide // the receive buffer the kernel writes (stream_io.go)
 	tx sendSide // the send buffer the kernel reads (stream_io.go)
+	ms *msRecv  // multishot receive from provided buffers (multishot_linux.go), or nil
 }
 
 // Listen opens a TCP listener on addr ("127.0.0.1:0" picks a free port).
@@ -91,6 +93,9 @@ func (l *TCPListener) Accept() executor.Future[executor.Result[*TCPStream]] {
 	if l.fd < 0 {
 		return executor.Ready(executor.Result[*TCPStream]{Err: ErrFileClosed})
 	}
+	if f := l.multishotAccept(); f != nil {
+		return f // EnableMultishot: the listener's multishot ACCEPT
+	}
 	raw := new(unix.RawSockaddrAny)
 	rawLen := new(uint32)
 	*rawLen = uint32(unsafe.Sizeof(*raw))
@@ -120,6 +125,7 @@ func (l *TCPListener) Close() error {
 	if l.fd < 0 {
 		return ErrFileClosed
 	}
+	l.stopMultishot()
 	// shutdown(2) wakes an ACCEPT the kernel is waiting in; close alone
 	// would leave it pending on the still-referenced file.
 	_ = unix.Shutdown(l.fd, unix.SHUT_RDWR)
@@ -193,6 +199,7 @@ func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
 	fd := s.fd
 	s.fd = -1
 	s.abandonRecv() // a RECV left by a dropped Read would wait forever
+	s.stopMultishot()
 	return &closeFuture{r: s.r, fd: fd}
 }
 
@@ -202,6 +209,7 @@ func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
 func (s *TCPStream) Release() {
 	if s.fd >= 0 {
 		s.abandonRecv()
+		s.stopMultishot()
 		unix.Close(s.fd)
 		s.fd = -1
 	}

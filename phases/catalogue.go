@@ -44,8 +44,9 @@ type Lesson struct {
 	Code      []string // pointers into the runtime, "phase1-executor/waker.go"
 }
 
-// Exercise is one folder the learner edits. Its statement and hints live
-// in its README.md (exercises/<ID>/README.md); see package check.
+// Exercise is one folder the learner edits. Its statement lives in its
+// README.md and its hints in HINTS.md beside it (exercises/<ID>/); see
+// package check.
 type Exercise struct {
 	ID     string // "phase1/01-countdown": the folder under exercises/ and solutions/
 	Title  string

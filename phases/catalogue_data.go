@@ -3,7 +3,7 @@ package phases
 // Default returns the workbook's catalogue. Each call returns a fresh copy,
 // so callers may keep or change it.
 func Default() *Catalogue {
-	return &Catalogue{Phases: []Phase{phase1(), phase2()}}
+	return &Catalogue{Phases: []Phase{phase1(), phase2(), phase3(), phase4()}}
 }
 
 // phase1 is the executor chapter: thirteen lessons, from "what is an async
@@ -23,7 +23,7 @@ func phase1() Phase {
 				Title:     "What an async runtime is",
 				File:      "lessons/phase1/01-what-is-an-async-runtime.md",
 				Demo:      "p1-promise-all",
-				Exercises: []string{"phase1/04-join"},
+				Exercises: []string{"phase1/00-two-at-once"},
 				Code:      []string{dir + "doc.go", dir + "combinators.go"},
 			},
 			{
@@ -50,11 +50,12 @@ func phase1() Phase {
 				Code:      []string{dir + "async.go", dir + "combinators.go", dir + "bench_test.go"},
 			},
 			{
-				ID:    "p1-wakers",
-				Title: "Wakers",
-				File:  "lessons/phase1/05-wakers.md",
-				Demo:  "p1-lost-wakeup",
-				Code:  []string{dir + "waker.go", dir + "context.go", dir + "sleep.go", dir + "chan.go"},
+				ID:        "p1-wakers",
+				Title:     "Wakers",
+				File:      "lessons/phase1/05-wakers.md",
+				Demo:      "p1-lost-wakeup",
+				Exercises: []string{"phase1/04-join"},
+				Code:      []string{dir + "waker.go", dir + "context.go", dir + "sleep.go", dir + "chan.go"},
 			},
 			{
 				ID:    "p1-architecture",
@@ -117,13 +118,16 @@ func phase1() Phase {
 				Code:      []string{dir + "joinhandle.go", dir + "future.go", dir + "async.go", dir + "combinators.go"},
 			},
 		},
+		// In teaching order: each opens after the lesson that teaches what
+		// it needs (a test checks the order against the lessons').
 		Exercises: []Exercise{
+			{ID: "phase1/00-two-at-once", Title: "Two at once", Lesson: "p1-async-runtime"},
 			{ID: "phase1/01-countdown", Title: "A countdown future", Lesson: "p1-futures-poll", Demo: "p1-countdown"},
-			{ID: "phase1/02-waker-state", Title: "The waker's state word", Lesson: "p1-task-state"},
-			{ID: "phase1/03-run-loop", Title: "The run loop", Lesson: "p1-local-executor", Demo: "p1-park-unpark"},
-			{ID: "phase1/04-join", Title: "Join: wait for all", Lesson: "p1-async-runtime", Demo: "p1-promise-all"},
-			{ID: "phase1/05-join-handle", Title: "A join handle", Lesson: "p1-join-handles", Demo: "p1-join-handle"},
 			{ID: "phase1/06-await", Title: "Await on a coroutine", Lesson: "p1-async-await", Demo: "p1-async-await"},
+			{ID: "phase1/04-join", Title: "Join: wait for all", Lesson: "p1-wakers", Demo: "p1-promise-all"},
+			{ID: "phase1/02-waker-state", Title: "The waker's state word", Lesson: "p1-task-state", Demo: "p1-state-word"},
+			{ID: "phase1/03-run-loop", Title: "The run loop", Lesson: "p1-local-executor", Demo: "p1-park-unpark"},
+			{ID: "phase1/05-join-handle", Title: "A join handle", Lesson: "p1-join-handles", Demo: "p1-join-handle"},
 		},
 	}
 }
@@ -223,14 +227,46 @@ func phase2() Phase {
 				Demo:  "p2-timeout",
 				Code:  []string{dir + "rings_linux.go", dir + "fallback.go", dir + "reactor.go", dir + "fallback_linux_test.go"},
 			},
+			{
+				ID:    "p2-registered",
+				Title: "Registered files and buffers",
+				File:  "lessons/phase2/12-registered.md",
+				Demo:  "p2-fixed-reads",
+				Code:  []string{dir + "fixed_linux.go", dir + "register_linux.go", dir + "fallback_fixed.go", dir + "fixed_linux_test.go"},
+			},
+			{
+				ID:        "p2-multishot",
+				Title:     "Multishot operations and provided buffers",
+				File:      "lessons/phase2/13-multishot.md",
+				Demo:      "p2-multishot-recv",
+				Exercises: []string{"phase2/07-recycle-buffer", "phase2/08-multishot-cqes"},
+				Code:      []string{dir + "multishot.go", dir + "multishot_linux.go", dir + "multishot_accept_linux.go", dir + "pbufring_linux.go"},
+			},
+			{
+				ID:    "p2-linked-timeouts",
+				Title: "Linked timeouts",
+				File:  "lessons/phase2/14-linked-timeouts.md",
+				Demo:  "p2-read-within",
+				Code:  []string{dir + "stream_io.go", dir + "reactor.go", dir + "prep.go", dir + "timer.go"},
+			},
+			{
+				ID:    "p2-sqpoll",
+				Title: "SQPOLL and NEED_WAKEUP, and why not here",
+				File:  "lessons/phase2/15-sqpoll.md",
+				Demo:  "p2-batch-reads",
+				Code:  []string{dir + "ring_linux.go", dir + "abi_linux.go", dir + "rings_linux.go"},
+			},
 		},
+		// In teaching order (see phase 1).
 		Exercises: []Exercise{
-			{ID: "phase2/01-push-sqe", Title: "Push an SQE", Lesson: "p2-rings"},
-			{ID: "phase2/02-reap-cqes", Title: "Reap CQEs", Lesson: "p2-reaping"},
-			{ID: "phase2/03-op-table", Title: "From a CQE to its task", Lesson: "p2-waking"},
-			{ID: "phase2/04-read-future", Title: "An async ReadAt future", Lesson: "p2-op-life"},
 			{ID: "phase2/05-echo-server", Title: "An echo server on the runtime", Lesson: "p2-async-io", Demo: "p2-echo"},
-			{ID: "phase2/06-cancel-safe-accept", Title: "A cancel-safe accept", Lesson: "p2-cancellation"},
+			{ID: "phase2/01-push-sqe", Title: "Push an SQE", Lesson: "p2-rings", Demo: "p2-batch-reads"},
+			{ID: "phase2/02-reap-cqes", Title: "Reap CQEs", Lesson: "p2-reaping", Demo: "p2-out-of-order"},
+			{ID: "phase2/03-op-table", Title: "From a CQE to its task", Lesson: "p2-waking", Demo: "p2-ring-round-trip"},
+			{ID: "phase2/04-read-future", Title: "An async ReadAt future", Lesson: "p2-op-life", Demo: "p2-cancel-read"},
+			{ID: "phase2/06-cancel-safe-accept", Title: "A cancel-safe accept", Lesson: "p2-cancellation", Demo: "p2-orphan-accept"},
+			{ID: "phase2/07-recycle-buffer", Title: "Recycle a provided buffer", Lesson: "p2-multishot"},
+			{ID: "phase2/08-multishot-cqes", Title: "Handle a multishot stream of CQEs", Lesson: "p2-multishot"},
 		},
 	}
 }

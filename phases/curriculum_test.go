@@ -268,3 +268,131 @@ func TestSnippetHelpers(t *testing.T) {
 		t.Fatalf("section = %q", s)
 	}
 }
+
+// measuredClaim finds a figure that can only come from a measurement: a
+// time in ns or µs (or "a microsecond"), a rate (IOPS, requests or round
+// trips per second), or a cost in bytes per task.
+var measuredClaim = regexp.MustCompile(`(?i)\d[\d.,]*(–\d[\d.,]*)?\s?(ns|µs|μs)\b|\b(a|one|\d+)\s+(micro|nano)seconds?\b|\d[\d.,]*\s?[kM]?\s?(IOPS|req/s|round trips/s)\b|\bcosts? (about )?(a hundred|\d+) bytes\b`)
+
+// citedBenchmark is how a paragraph cites what measured its figure: a
+// benchmark by name, or the go test -bench command.
+var citedBenchmark = regexp.MustCompile(`Benchmark[A-Z][A-Za-z0-9_]*|-bench\b`)
+
+// paragraphs returns a markdown text's paragraphs outside code blocks,
+// with the line each starts on.
+func paragraphs(md string) (out []struct {
+	line int
+	text string
+}) {
+	var cur strings.Builder
+	start, n, fence := 0, 0, false
+	flush := func() {
+		if strings.TrimSpace(cur.String()) != "" {
+			out = append(out, struct {
+				line int
+				text string
+			}{start, cur.String()})
+		}
+		cur.Reset()
+	}
+	for line := range strings.Lines(md) {
+		n++
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "```") {
+			fence = !fence
+			flush()
+			continue
+		}
+		if fence {
+			continue
+		}
+		if t == "" {
+			flush()
+			continue
+		}
+		if cur.Len() == 0 {
+			start = n
+		}
+		cur.WriteString(line)
+	}
+	flush()
+	return out
+}
+
+// TestEveryNumericClaimCitesItsBenchmark: a lesson that says what
+// something costs says how it was measured, in the same paragraph — a
+// benchmark's name or the go test -bench command — and the benchmark it
+// names exists.
+func TestEveryNumericClaimCitesItsBenchmark(t *testing.T) {
+	benchmarks := benchmarkNames(t)
+	for _, l := range Default().Lessons() {
+		text, err := LessonText(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range paragraphs(text) {
+			claim := measuredClaim.FindString(p.text)
+			cites := citedBenchmark.FindAllString(p.text, -1)
+			if claim != "" && len(cites) == 0 {
+				t.Errorf("%s:%d says %q without citing the benchmark that measures it (name it, e.g. `BenchmarkNop`, or give the `go test -bench` command)", l.File, p.line, claim)
+			}
+			for _, c := range cites {
+				if c != "-bench" && !benchmarks[c] {
+					t.Errorf("%s:%d cites %s, which no _test.go file in the module defines", l.File, p.line, c)
+				}
+			}
+		}
+	}
+}
+
+// benchmarkNames returns the names of every benchmark function in the
+// module's test files.
+func benchmarkNames(t *testing.T) map[string]bool {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := regexp.MustCompile(`(?m)^func (Benchmark[A-Z][A-Za-z0-9_]*)\(`)
+	names := map[string]bool{}
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "bench") && path != root {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range def.FindAllStringSubmatch(string(b), -1) {
+			names[m[1]] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func TestMeasuredClaimFindsCostsNotSizes(t *testing.T) {
+	for s, want := range map[string]bool{
+		"a NOP took 1.5–1.9 µs alone":           true,
+		"about 200 ns":                          true,
+		"climbs past a microsecond":             true,
+		"1.05M IOPS":                            true,
+		"tasks that cost about a hundred bytes": true,
+		"an SQE is 64 bytes":                    false,
+		"in 20 ms slices":                       false,
+		"reads 4 KiB":                           false,
+	} {
+		if got := measuredClaim.MatchString(s); got != want {
+			t.Errorf("measuredClaim(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

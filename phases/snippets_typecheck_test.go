@@ -83,6 +83,8 @@ func headerFor(p Phase) (string, bool) {
 		return snippetHeader, true
 	case "phase2":
 		return phase2Header, runtime.GOOS == "linux"
+	case "phase4":
+		return phase4Header, runtime.GOOS == "linux"
 	}
 	return snippetHeader, true
 }
@@ -146,7 +148,7 @@ func checkSnippets(t *testing.T, imp types.Importer, header string, l Lesson) {
 	decls := ""
 	for _, b := range codeBlocks(text) {
 		if b.lang != "go" || isQuote(b.text) ||
-			!(strings.Contains(b.text, "executor.") || strings.Contains(b.text, "iouring.")) {
+			!(strings.Contains(b.text, "executor.") || strings.Contains(b.text, "iouring.") || strings.Contains(b.text, "pools.")) {
 			continue
 		}
 		if strings.HasPrefix(strings.TrimSpace(b.text), "package ") {

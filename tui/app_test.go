@@ -166,7 +166,8 @@ func TestPlainCheckAndGrade(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go test subprocesses")
 	}
-	t.Setenv(progress.EnvPath, filepath.Join(t.TempDir(), "progress.json"))
+	progPath := filepath.Join(t.TempDir(), "progress.json")
+	t.Setenv(progress.EnvPath, progPath)
 	ex := phases.Default().AllExercises()
 	if len(ex) == 0 {
 		t.Skip("no exercises in the catalogue")
@@ -179,6 +180,16 @@ func TestPlainCheckAndGrade(t *testing.T) {
 		t.Fatalf("exit %d but output says passed=%v", code, passed)
 	}
 	out.Reset()
+	// The learner looked at two hints and the solution of the last one.
+	last := ex[len(ex)-1].ID
+	p, _, err := progress.Load(progPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetExercise(last, progress.ExerciseRecord{HintsShown: 2, SolutionSeen: true})
+	if err := progress.Save(progPath, p); err != nil {
+		t.Fatal(err)
+	}
 	if code := run([]string{"grade", "--json"}, &out, &errb); code != 0 {
 		t.Fatalf("grade exit %d: %s", code, errb.String())
 	}
@@ -190,6 +201,9 @@ func TestPlainCheckAndGrade(t *testing.T) {
 	for _, r := range rows {
 		if !valid[r.Status] {
 			t.Errorf("%s: status %q", r.ID, r.Status)
+		}
+		if want := r.ID == last; (r.HintsShown == 2) != want || r.SolutionSeen != want {
+			t.Errorf("%s: hints_shown %d, solution_seen %v; want the progress file's (2 and true for %s only)", r.ID, r.HintsShown, r.SolutionSeen, last)
 		}
 	}
 }

@@ -137,6 +137,10 @@ type gradeRow struct {
 	NotStarted int    `json:"not_started"`
 	ElapsedMS  int64  `json:"elapsed_ms"`
 	Error      string `json:"error,omitempty"`
+	// From the progress file: how many hints the learner revealed, and
+	// whether they opened the solution.
+	HintsShown   int  `json:"hints_shown"`
+	SolutionSeen bool `json:"solution_seen"`
 }
 
 // plainGrade grades every exercise of the catalogue.
@@ -173,8 +177,9 @@ func plainGrade(args []string, stdout, stderr io.Writer, e *env) int {
 		if r.Err != nil {
 			g.Status, g.Error = "error", r.Err.Error()
 		}
-		out = append(out, g)
 		rec := e.prog.Exercise(r.ID)
+		g.HintsShown, g.SolutionSeen = rec.HintsShown, rec.SolutionSeen
+		out = append(out, g)
 		rec.Status, rec.Checked = g.Status, time.Now()
 		e.prog.SetExercise(r.ID, rec)
 	}

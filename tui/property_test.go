@@ -57,7 +57,7 @@ func (chaosGrader) RunMine(ctx context.Context, id string, sink trace.Sink) erro
 var chaosKeys = []string{
 	"n", "N", "space", "left", "right", "up", "down", "tab", "enter", "esc",
 	"q", "v", "e", "1", "2", "3", "9", "m", "d", "c", "w", "h", "r", "s", "y",
-	"b", "+", "-", "?", "g", "G", "x", "j", "k", "l", "home", "end", "pgup", "pgdown",
+	"b", "R", "p", "+", "-", "?", "g", "G", "x", "j", "k", "l", "home", "end", "pgup", "pgdown",
 }
 
 // pump runs the app's Cmds on goroutines and brings their messages

@@ -37,14 +37,48 @@
 // wake comes from inside the executor, parking means a lost wakeup), Go
 // (goroutines whose panics come back to the test), Fail (a verdict from
 // given code, without a stack), Started (skip when a Result's error is a
-// TODO), and TraceDemo (the body of an exercise's TestTraceDemo).
+// TODO), and TraceDemo (the body of an exercise's TestTraceDemo), with
+// what a demo on a fake needs to trace like a runtime: FakeRing (a fake
+// kernel's requests told as SQEs prepared, submitted, CQEs reaped, with
+// the queues' heads and tails) and Clock (sequence numbers and runtime
+// time for a scenario without an executor).
+//
+// # The adversarial toolkit
+//
+// A test suite is worth the wrong answers it catches, and a wrong answer
+// that needs an unlucky interleaving passes a test that only hopes for
+// one. The toolkit creates the interleavings instead:
+//
+//   - Seam: named hook points in given code where a test runs its own
+//     step, deterministically — a wake between a learner's Load and
+//     CompareAndSwap, or between "the inbox is empty" and the park.
+//   - WakeStorm: goroutines firing wakes from outside while the code
+//     under test decides (bounded stress, where no seam fits).
+//   - Spurious, Jostle: polls with nothing new — a future that resubmits
+//     or frees on every poll shows itself.
+//   - Handoff: a future moved to another task between two polls — one
+//     that keeps its first waker wakes the wrong task.
+//   - Trickle: fake kernels posting completions one, a few or none at a
+//     time instead of filling the ring.
+//   - SlowReader, Greedy, Reset, EchoOnce: peers that read slowly, send a
+//     megabyte at once, or reset the connection.
+//   - NoFDLeak, NoGoroutineLeak, CloseNoLiveTasks, Leak,
+//     GoroutinesCreated, GoroutineID: what was left open, running or
+//     alive, how many goroutines the code started, and which goroutine
+//     ran a cleanup.
+//
+// Every exercise's solutions/ folder holds wrong_<name>.go fixtures
+// (//go:build wrong && wrong_<name>), each a plausible mistake its tests
+// must catch every run; .ci/check-exercises builds each alone.
 //
 // Within runs a function on its own goroutine and waits at most Deadline
 // (5s; WORKBOOK_DEADLINE overrides it, e.g. "20s"). Learner code that never
-// finishes — a lost wakeup, a loop that spins — fails the test with a
-// message saying so; its goroutine is abandoned (it leaks, which is fine
-// for a failing test), and Executor's cleanup leaves an abandoned executor
-// alone.
+// finishes fails the test with "did not finish in 5 s: a lost wakeup, a
+// deadlock or an endless loop", which of the three its stack suggests
+// (the stall detector), and the learner's file and line; its goroutine
+// is abandoned (it leaks, which is fine for a failing test), Executor's
+// cleanup leaves an abandoned executor alone, and the later tests of the
+// run skip instead of waiting five seconds each for the same bug.
 //
 // # Grading
 //
@@ -54,24 +88,28 @@
 // runs an exercise's TestTraceDemo and streams the trace events the
 // learner's code emitted into a trace.Sink ("run mine").
 //
-// # README format
+// # README and HINTS format
 //
-// ParseReadme reads an exercise's README.md:
+// ParseReadme reads an exercise's README.md, which keeps the task:
 //
 //	# <title>
 //
 //	Lesson: <lesson id>
 //
-//	<the statement: any markdown, with ## sections if wanted>
+//	<the statement: any markdown, with ## sections if wanted, among them
+//	"## What the tests catch", the mistakes its tests reject>
 //
-//	## Hints
+// and the HINTS.md beside it, which the workbook reveals one at a time:
 //
-//	### Hint 1
+//	# Hints: <title>        (a preamble: anything before the first hint)
+//
+//	## Hint 1
 //	<the gentlest hint>
 //
-//	### Hint 2
-//	<a more explicit one>  ... and so on, numbered from 1
+//	## Hint 2
+//	<a more explicit one>  ... and so on, numbered from 1; the last is
+//	a strong nudge or pseudo-code, not the solution
 //
-// "## Hints" is the last level-2 section; headings inside fenced code
-// blocks do not count.
+// Headings inside fenced code blocks do not count. A README that still
+// holds a "## Hints" section is an error: the hints moved to HINTS.md.
 package check

@@ -156,6 +156,10 @@ func Guard(t testing.TB, id string) {
 		return
 	}
 	if lp, ok := r.(*learnerPanic); ok {
+		if where := learnerFrameOf(lp.stack); where != "" {
+			t.Fatalf("your code panicked at %s: %v\n\n%s", where, lp.value, lp.stack)
+			return
+		}
 		t.Fatalf("your code panicked: %v\n\n%s", lp.value, lp.stack)
 		return
 	}

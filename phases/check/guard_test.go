@@ -118,7 +118,7 @@ func TestDeadlockFailsAtTheDeadline(t *testing.T) {
 	stuck := make(chan struct{})
 	defer close(stuck)
 	check.Within(ft, func() int { <-stuck; return 1 })
-	if !strings.Contains(ft.fatal, "did not finish within 100ms") || !strings.Contains(ft.fatal, "lost wakeup") {
+	if !strings.Contains(ft.fatal, "did not finish in 0.1 s") || !strings.Contains(ft.fatal, "lost wakeup") {
 		t.Fatalf("fatal=%q; want the deadline message", ft.fatal)
 	}
 	if !check.Abandoned(ft) {

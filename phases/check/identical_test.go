@@ -2,7 +2,9 @@ package check_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +17,7 @@ import (
 // phase1Exercises are the exercise ids other parts of the workbook (the
 // catalogue, the TUI, lessons) refer to.
 var phase1Exercises = []string{
+	"phase1/00-two-at-once",
 	"phase1/01-countdown",
 	"phase1/02-waker-state",
 	"phase1/03-run-loop",
@@ -31,10 +34,27 @@ var phase2Exercises = []string{
 	"phase2/04-read-future",
 	"phase2/05-echo-server",
 	"phase2/06-cancel-safe-accept",
+	"phase2/07-recycle-buffer",
+	"phase2/08-multishot-cqes",
+}
+
+// phase3Exercises are the phase-3 exercise ids.
+var phase3Exercises = []string{
+	"phase3/01-pick-queue",
+	"phase3/02-need-preempt",
+	"phase3/03-timer-wheel",
+	"phase3/04-park-until",
+}
+
+// phase4Exercises are the phase-4 exercise ids.
+var phase4Exercises = []string{
+	"phase4/01-spread-placement",
+	"phase4/02-wake-when-parked",
+	"phase4/03-shard-router",
 }
 
 // allExercises are the exercises of every phase, in order.
-var allExercises = slices.Concat(phase1Exercises, phase2Exercises)
+var allExercises = slices.Concat(phase1Exercises, phase2Exercises, phase3Exercises, phase4Exercises)
 
 func moduleRoot(t *testing.T) string {
 	t.Helper()
@@ -56,7 +76,7 @@ func TestBothTreesHoldExactlyTheExercises(t *testing.T) {
 			t.Errorf("%s/ holds the exercises %v, want %v", tree, ids, allExercises)
 		}
 	}
-	for _, want := range [][]string{phase1Exercises, phase2Exercises} {
+	for _, want := range [][]string{phase1Exercises, phase2Exercises, phase3Exercises, phase4Exercises} {
 		prefix := strings.SplitN(want[0], "/", 2)[0] + "/"
 		var inCatalogue []string
 		for _, e := range phases.Default().AllExercises() {
@@ -69,8 +89,9 @@ func TestBothTreesHoldExactlyTheExercises(t *testing.T) {
 			t.Logf("the catalogue lists no %s exercises yet", prefix)
 			continue
 		}
-		if !slices.Equal(inCatalogue, want) {
-			t.Errorf("the catalogue lists the %s exercises %v, want %v", prefix, inCatalogue, want)
+		// The catalogue lists them in teaching order, not folder order.
+		if sorted := slices.Sorted(slices.Values(inCatalogue)); !slices.Equal(sorted, want) {
+			t.Errorf("the catalogue lists the %s exercises %v, want %v (in any order)", prefix, inCatalogue, want)
 		}
 	}
 }
@@ -87,7 +108,12 @@ func TestEveryExerciseHasAReadmeWithHints(t *testing.T) {
 				continue
 			}
 			if len(r.Hints) < 2 {
-				t.Errorf("%s/%s/README.md has %d hints, want at least 2 (gentle to explicit)", tree, id, len(r.Hints))
+				t.Errorf("%s/%s/HINTS.md has %d hints, want at least 2 (gentle to explicit)", tree, id, len(r.Hints))
+			} else if last := r.Hints[len(r.Hints)-1]; strings.Contains(last, "```go") {
+				t.Errorf("%s/%s/HINTS.md: the last hint holds Go code; make it a strong nudge or pseudo-code, not the solution", tree, id)
+			}
+			if !strings.Contains(r.Body, "## What the tests catch") {
+				t.Errorf("%s/%s/README.md has no \"## What the tests catch\" section listing the mistakes its tests reject", tree, id)
 			}
 			if i == 0 {
 				first = r
@@ -111,7 +137,7 @@ func TestEveryExerciseHasAReadmeWithHints(t *testing.T) {
 // TestTestsAreIdenticalInBothTrees: a solution passes the very tests the
 // learner runs. Given files (no build tag, the same in both trees) must be
 // identical too; the other solution files are the answer (//go:build
-// !wrong) or a wrong fixture (wrong_*.go, //go:build wrong), which only
+// !wrong) or a wrong fixture (wrong_<name>.go, //go:build wrong && wrong_<name>), which only
 // solutions/ may hold.
 func TestTestsAreIdenticalInBothTrees(t *testing.T) {
 	root := moduleRoot(t)
@@ -131,8 +157,11 @@ func TestTestsAreIdenticalInBothTrees(t *testing.T) {
 				}
 			case strings.HasPrefix(name, "wrong_"):
 				wrong++
-				if !bytes.HasPrefix(sol, []byte("//go:build wrong\n")) {
-					t.Errorf("%s: solutions/%s must start with //go:build wrong", id, name)
+				// One tag per fixture, so that each is checked alone:
+				// go test -tags wrong,wrong_<name>.
+				tag := strings.TrimSuffix(strings.TrimSuffix(name, ".go"), "_linux")
+				if line := "//go:build wrong && " + tag + "\n"; !bytes.HasPrefix(sol, []byte(line)) {
+					t.Errorf("%s: solutions/%s must start with %q", id, name, strings.TrimSpace(line))
 				}
 				if inBoth {
 					t.Errorf("%s: the wrong fixture %s must not be in exercises/", id, name)
@@ -157,8 +186,8 @@ func TestTestsAreIdenticalInBothTrees(t *testing.T) {
 		if tests == 0 {
 			t.Errorf("%s: no tests", id)
 		}
-		if wrong == 0 {
-			t.Errorf("%s: no wrong fixture (solutions/%s/wrong_*.go) proving the tests reject a plausible wrong answer", id, id)
+		if wrong < 4 {
+			t.Errorf("%s: %d wrong fixtures (solutions/%s/wrong_*.go), want at least 4 plausible wrong answers the tests reject", id, wrong, id)
 		}
 	}
 }
@@ -181,4 +210,52 @@ func goFiles(t *testing.T, dir string) map[string][]byte {
 		out[e.Name()] = b
 	}
 	return out
+}
+
+// TestSkeletonsCompileWithTheTODOsDeleted deletes every check.TODO() line
+// of every skeleton (through go build -overlay, the files stay as they
+// are) and builds the packages: a learner who deletes the TODO lines
+// first must not be met by an unused-import error.
+func TestSkeletonsCompileWithTheTODOsDeleted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go build")
+	}
+	root := moduleRoot(t)
+	tmp := t.TempDir()
+	replace := map[string]string{}
+	for _, id := range allExercises {
+		dir := check.ExerciseDir(root, check.Exercises, id)
+		for name, src := range goFiles(t, dir) {
+			if strings.HasSuffix(name, "_test.go") || !bytes.Contains(src, []byte("check.TODO()")) {
+				continue
+			}
+			var kept []string
+			for _, line := range strings.Split(string(src), "\n") {
+				if strings.TrimSpace(strings.SplitN(line, "//", 2)[0]) != "check.TODO()" {
+					kept = append(kept, line)
+				}
+			}
+			out := filepath.Join(tmp, strings.ReplaceAll(id, "/", "_")+"_"+name)
+			if err := os.WriteFile(out, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			replace[filepath.Join(dir, name)] = out
+		}
+	}
+	if len(replace) == 0 {
+		t.Fatal("no skeleton calls check.TODO()")
+	}
+	overlay, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(op, overlay, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "build", "-overlay="+op, "./exercises/...")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("with every check.TODO() line deleted, the skeletons do not build: %v\n%s", err, out)
+	}
 }

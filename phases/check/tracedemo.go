@@ -27,7 +27,8 @@ const TraceFileEnv = "WORKBOOK_TRACE_FILE"
 //
 // It skips unless WORKBOOK_TRACE_FILE is set; otherwise it runs demo under
 // Within with a sink that writes each event to that file as a JSON line as
-// soon as it happens (RunTraceDemo reads them while the test runs).
+// soon as it happens (RunTraceDemo reads them while the test runs), in
+// the order of their sequence numbers (see seqOrder).
 func TraceDemo(t testing.TB, demo func(sink trace.Sink)) {
 	t.Helper()
 	path := os.Getenv(TraceFileEnv)
@@ -41,7 +42,9 @@ func TraceDemo(t testing.TB, demo func(sink trace.Sink)) {
 	defer f.Close()
 	// No bufio: one write per event, so the reader sees events live.
 	w := trace.NewJSONWriter(f)
-	Within(t, func() struct{} { demo(w); return struct{}{} })
+	ordered := newSeqOrder(w)
+	Within(t, func() struct{} { demo(ordered); return struct{}{} })
+	ordered.flush()
 	if err := w.Flush(); err != nil {
 		t.Fatalf("writing the trace: %v", err)
 	}

@@ -1,12 +1,20 @@
 package check
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
+
+// seconds formats d as "5 s" (or "1.5 s").
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
+}
 
 // DefaultDeadline is how long Within waits when WORKBOOK_DEADLINE is not set.
 const DefaultDeadline = 5 * time.Second
@@ -51,8 +59,17 @@ func WithinExplain[T any](t testing.TB, explain string, fn func() T) T {
 	return within(t, Deadline(), explain, fn)
 }
 
+// timedOut is set by the first Within that gave up: the code it
+// abandoned may still be running (spinning, holding locks), so later
+// tests in the same binary skip instead of waiting their own five
+// seconds each for the same bug.
+var timedOut atomic.Pointer[string]
+
 func within[T any](t testing.TB, d time.Duration, explain string, fn func() T) T {
 	t.Helper()
+	if first := timedOut.Load(); first != nil {
+		t.Skipf("skipped: %s did not finish in time, and its code may still be running; fix that one first", *first)
+	}
 	type outcome struct {
 		v        T
 		panicked bool
@@ -61,7 +78,9 @@ func within[T any](t testing.TB, d time.Duration, explain string, fn func() T) T
 		exited   bool
 	}
 	ch := make(chan outcome, 1)
+	gid := make(chan uint64, 1)
 	go func() {
+		gid <- GoroutineID()
 		var o outcome
 		finished := false
 		defer func() {
@@ -101,10 +120,25 @@ func within[T any](t testing.TB, d time.Duration, explain string, fn func() T) T
 		return o.v
 	case <-timer.C:
 		abandoned.Store(t, struct{}{})
-		if explain == "" {
-			explain = "a lost wakeup? (a future returned Pending and nothing will ever wake it), or a loop that never ends"
+		if _, real := t.(*testing.T); real { // not a test double's
+			name := t.Name()
+			timedOut.CompareAndSwap(nil, &name)
 		}
-		t.Fatalf("your code did not finish within %v: %s", d, explain)
+		st := diagnoseStall(<-gid)
+		msg := fmt.Sprintf("did not finish in %s: a lost wakeup, a deadlock or an endless loop", seconds(d))
+		if st.verdict != "" {
+			msg += ".\nIt looks like " + st.verdict
+		}
+		if st.where != "" {
+			msg += "\nYour code was at " + st.where
+		}
+		if explain != "" {
+			msg += "\n" + explain
+		}
+		if st.stack != "" {
+			msg += "\n\nwhere it was stuck:\n" + st.stack
+		}
+		t.Fatalf("%s", msg)
 	}
 	var zero T
 	return zero // only with a testing.TB whose Fatalf returns

@@ -210,6 +210,9 @@ func TestPhase2DemosShowWhatTheirLessonsSay(t *testing.T) {
 			}
 		},
 	}
+	for id, check := range fastDemoChecks(t) { // phase2_fast_demos_test.go
+		cases[id] = check
+	}
 	for id, check := range cases {
 		t.Run(id, func(t *testing.T) {
 			evs := record(t, id)

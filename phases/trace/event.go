@@ -71,6 +71,38 @@ const (
 	// submitted for it; its memory stays pinned until its CQE arrives.
 	OpCancelled
 
+	// Phase-3 kinds: task queues, preemption, timers, parking, stalls.
+
+	// QueueSelected: the scheduler started a slice of the queue Name.
+	// Queues holds every queue as it stood (vruntime, shares, ready
+	// tasks), Dur the slice's length, Note why the previous run stopped.
+	QueueSelected
+	// SliceEnded: the run of queue Name stopped; Note says why (ran dry,
+	// slice expired, budget spent, yielded, preempted, parking), Dur how
+	// long it ran.
+	SliceEnded
+	// Yielded: task Task gave the CPU back because NeedPreempt said so.
+	Yielded
+	// Preempted: a latency-matters queue (Name) woke up while another
+	// ran; the running queue stops at the next Pop.
+	Preempted
+	// TimerArmed: task Task put a timer in the wheel, due in Dur ns.
+	TimerArmed
+	// TimerFired: a timer of the wheel fired, waking task Task.
+	TimerFired
+	// TimerCancelled: a timer left the wheel before firing (its future
+	// was dropped: a Timeout won, a Select lost).
+	TimerCancelled
+	// ParkedUntil: the executor sleeps until its next timer, Dur ns
+	// away: one kernel timeout for the whole park.
+	ParkedUntil
+	// EventfdWake: a goroutine outside the executor (Note says which)
+	// woke it while it was parked: the one case that costs a system call.
+	EventfdWake
+	// Stall: task Task of queue Name has been in one poll for Dur ns
+	// (reported by the watchdog while it lasts; Note has details).
+	Stall
+
 	// Phase-4 kinds: a pool of executors. Executors are named by their
 	// Exec id; Peer is the executor at the other end.
 
@@ -97,8 +129,8 @@ const (
 	// Req is the request's number on this executor, Count the requests
 	// now open towards Peer.
 	SubmitStarted
-	// SubmitWaiting: task Task's SubmitTo found MaxInFlight (Count) requests open
-	// towards Peer and waits for one to be answered.
+	// SubmitWaiting: task Task's SubmitTo found MaxInFlight (Count)
+	// requests open towards Peer and waits for one to be answered.
 	SubmitWaiting
 	// SubmitAnswered: the answer to request Req came back from Peer.
 	// Note carries its error, if any.
@@ -141,6 +173,16 @@ var kindNames = [...]string{
 	Submitted:        "submitted",
 	CQEReaped:        "cqe-reaped",
 	OpCancelled:      "op-cancelled",
+	QueueSelected:    "queue-selected",
+	SliceEnded:       "slice-ended",
+	Yielded:          "yielded",
+	Preempted:        "preempted",
+	TimerArmed:       "timer-armed",
+	TimerFired:       "timer-fired",
+	TimerCancelled:   "timer-cancelled",
+	ParkedUntil:      "parked-until",
+	EventfdWake:      "eventfd-wake",
+	Stall:            "stall",
 	ExecutorStarted:  "executor-started",
 	MsgSent:          "msg-sent",
 	MsgFlushed:       "msg-flushed",
@@ -321,6 +363,11 @@ type Event struct {
 	SQ RingPos `json:"sq,omitzero"`
 	CQ RingPos `json:"cq,omitzero"`
 
+	// Phase 3. Queues is a string (EncodeQueues) so that an Event stays
+	// comparable and pointer-free: a sink may keep it as it is.
+	Queues string `json:"queues,omitempty"` // QueueSelected: every task queue
+	Dur    int64  `json:"dur,omitempty"`    // a duration in ns: slice, park timeout, timer delay, stall so far
+
 	// Phase 4: a pool of executors.
 	Peer   uint32 `json:"peer,omitempty"`   // messages, SubmitTo: the executor (Exec id) at the other end
 	Depth  int    `json:"depth,omitempty"`  // messages: slots in use on the channel
@@ -328,6 +375,15 @@ type Event struct {
 	Index  int    `json:"index,omitempty"`  // ExecutorStarted: the executor's place in its pool
 	CPUs   string `json:"cpus,omitempty"`   // ExecutorStarted: the CPUs its thread is pinned to
 	Thread int    `json:"thread,omitempty"` // ExecutorStarted: its OS thread id
+}
+
+// QueuePos is one task queue as the scheduler saw it (phase 3).
+type QueuePos struct {
+	Name     string `json:"name"`
+	Vruntime uint64 `json:"vruntime"`          // ns of CPU scaled to 1000 shares
+	Shares   int    `json:"shares"`            // shares in force
+	Ready    int    `json:"ready"`             // ready tasks
+	Latency  int64  `json:"latency,omitempty"` // Matters(d): d in ns; 0: not important
 }
 
 // RingPos is one io_uring queue's size and indexes. Head and tail are
@@ -374,6 +430,16 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " %s user_data=%#x res=%d", e.Op, e.UserData, e.Res)
 	case OpCancelled:
 		fmt.Fprintf(&b, " %s user_data=%#x", e.Op, e.UserData)
+	case QueueSelected, SliceEnded, Preempted, Stall:
+		fmt.Fprintf(&b, " queue=%q", e.Name)
+		if e.Dur != 0 {
+			fmt.Fprintf(&b, " dur=%dns", e.Dur)
+		}
+		if e.Queues != "" {
+			fmt.Fprintf(&b, " [%s]", e.Queues)
+		}
+	case TimerArmed, ParkedUntil:
+		fmt.Fprintf(&b, " in=%dns", e.Dur)
 	case ExecutorStarted:
 		fmt.Fprintf(&b, " index=%d cpus=%q thread=%d", e.Index, e.CPUs, e.Thread)
 	case MsgSent, MsgReceived:

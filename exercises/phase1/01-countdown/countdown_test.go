@@ -121,3 +121,25 @@ func TestCountdownFromZeroIsReadyAtOnce(t *testing.T) {
 	}
 	check.Polls(t, tr, 1, 1)
 }
+
+func TestCountdownStartsNoGoroutine(t *testing.T) {
+	defer check.Guard(t, exercise)
+	ex := check.Executor(t, noOutsideHelp())
+	type res struct {
+		said    []int
+		err     error
+		started uint64
+	}
+	r := check.Within(t, func() res {
+		before := check.GoroutinesCreated()
+		said, err := executor.BlockOn(ex, executor.Future[[]int](&Countdown{N: 3}))
+		return res{said, err, check.GoroutinesCreated() - before}
+	})
+	check.NoError(t, r.err, "the countdown task")
+	if r.started != 0 {
+		t.Fatalf("the countdown started %d goroutine(s): it must wake itself from its own poll (cx.Wake(cx.Waker())), not from a goroutine — not even one it waits for inside Poll, which only hides the wake from another thread", r.started)
+	}
+	if len(r.said) != 3 {
+		t.Fatalf("Countdown{N: 3} was ready with %v, want 3 numbers", r.said)
+	}
+}

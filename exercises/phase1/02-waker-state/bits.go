@@ -5,6 +5,8 @@ package wakerstate
 import (
 	"strings"
 	"sync/atomic"
+
+	"asyncworkbook/phases/check"
 )
 
 // The bits of a task's state word. The zero word is idle: waiting for a
@@ -21,11 +23,35 @@ const (
 
 // State is a task's state word. The zero value is idle.
 type State struct {
-	word atomic.Uint32
+	word Word
 }
 
 // Load returns the word's bits.
-func (s *State) Load() uint32 { return s.word.Load() }
+func (s *State) Load() uint32 { return s.word.v.Load() }
+
+// Word is an atomic.Uint32 with the three methods you need (Load,
+// CompareAndSwap, Store), each exactly the atomic's. The tests use it to
+// make another goroutine's wake land exactly between your Load and your
+// CompareAndSwap (or Store): right after each Load, the test's hook may
+// run (seam, below). Outside the tests it does nothing.
+type Word struct{ v atomic.Uint32 }
+
+// Load atomically loads the word.
+func (w *Word) Load() uint32 {
+	old := w.v.Load()
+	seam.At("after Load")
+	return old
+}
+
+// CompareAndSwap atomically swaps in new if the word is still old, and
+// reports whether it did.
+func (w *Word) CompareAndSwap(old, new uint32) bool { return w.v.CompareAndSwap(old, new) }
+
+// Store atomically stores v.
+func (w *Word) Store(v uint32) { w.v.Store(v) }
+
+// seam is where the tests interleave a wake (package check's Seam).
+var seam check.Seam
 
 // Bits names the bits of a state word, as "running|scheduled" or "idle".
 func Bits(w uint32) string {

@@ -207,3 +207,21 @@ func TestDroppingJoinDropsOnlyUnfinishedChildren(t *testing.T) {
 		t.Errorf("Join dropped a child that had already returned Ready: only unfinished children are dropped")
 	}
 }
+
+func TestJoinSurvivesSpuriousPolls(t *testing.T) {
+	defer check.Guard(t, exercise)
+	ex := check.Executor(t, executor.WithDriver(check.NoParking("Every child here wakes itself.")))
+	cs, fs := children(nil, 0, 3, 1)
+	// A sibling wakes the task ten times: Join is polled with nothing new
+	// for its children, and must neither finish early nor poll a child
+	// that is done.
+	got := check.BlockOn(t, ex, executor.Join2(Join(fs...), check.Jostle(10)))
+	if want := []string{"v0", "v1", "v2"}; !slices.Equal(got.A, want) {
+		t.Fatalf("Join polled spuriously by a sibling was ready with %v, want %v", got.A, want)
+	}
+	for _, c := range cs {
+		if c.polledAfter {
+			t.Errorf("child %s was polled again after it returned Ready, when a sibling woke the task: forget a child once it is ready", c.name)
+		}
+	}
+}

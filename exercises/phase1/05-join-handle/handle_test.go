@@ -3,6 +3,7 @@ package joinhandle
 import (
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -39,19 +40,26 @@ func (y *yielder) Poll(cx *executor.Context) executor.Poll[int] {
 	return executor.Pending[int]()
 }
 
-// waitForever is Pending until dropped; it records polls and drops.
+// waitForever is Pending until dropped; it records polls and drops, and
+// the goroutines they ran on.
 type waitForever struct {
 	polls   int
+	pollG   uint64 // the goroutine of the last poll: the executor's
+	dropG   atomic.Uint64
 	dropped atomic.Bool
 }
 
 func (w *waitForever) Poll(cx *executor.Context) executor.Poll[int] {
 	w.polls++
+	w.pollG = check.GoroutineID()
 	_ = cx.WakerFor("nobody (waits forever)")
 	return executor.Pending[int]()
 }
 
-func (w *waitForever) Drop() { w.dropped.Store(true) }
+func (w *waitForever) Drop() {
+	w.dropG.Store(check.GoroutineID())
+	w.dropped.Store(true)
+}
 
 const escaped = "If the trace shows a \"panicked\" event, a panic escaped your task's Poll into the executor: recover it and hand it to the handle. " +
 	"Otherwise: does the task wake its awaiter when it finishes, and does the handle keep the awaiter's waker?"
@@ -161,6 +169,9 @@ func TestCancelFromAnotherGoroutineWakesTheWaitingTask(t *testing.T) {
 	if f.polls != 1 {
 		t.Errorf("the cancelled future was polled %d times, want 1 (before the cancel; never after)", f.polls)
 	}
+	if f.dropped.Load() && f.dropG.Load() != f.pollG {
+		t.Errorf("the cancelled future was dropped on the goroutine that called Cancel (goroutine %d), not on the executor's (goroutine %d): a future belongs to the executor's goroutine, and its Drop may race its Poll there. Cancel only marks and wakes; the task drops its future in its next poll", f.dropG.Load(), f.pollG)
+	}
 	tr := check.Events(rec)
 	taskID, _ := tr.TaskNamed("spawned")
 	check.WokenBy(t, tr, taskID, trace.SourceGoroutine, 0)
@@ -198,5 +209,60 @@ func TestCancelDuringThePollWinsOverTheOutput(t *testing.T) {
 	}
 	if !errors.Is(r.Err, executor.ErrCancelled) {
 		t.Fatalf("Cancel returned true during the task's last poll, but the handle yielded %+v; want ErrCancelled: a true Cancel promises the task will not complete", r)
+	}
+}
+
+// gate is Pending until opened from another goroutine; it wakes the
+// newest waker it was given.
+type gate struct {
+	mu   sync.Mutex
+	open bool
+	w    executor.Waker
+}
+
+func (g *gate) Poll(cx *executor.Context) executor.Poll[int] {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.open {
+		return executor.PollReady(42)
+	}
+	g.w = cx.WakerFor("gate (opened from another goroutine)")
+	return executor.Pending[int]()
+}
+
+func (g *gate) openIt() {
+	g.mu.Lock()
+	g.open = true
+	w := g.w
+	g.mu.Unlock()
+	w.Wake()
+}
+
+// TestTheHandleWakesItsNewestAwaiter moves a handle from one awaiting task
+// to another between two polls (check.Handoff): the task must wake the
+// one that awaits it now.
+func TestTheHandleWakesItsNewestAwaiter(t *testing.T) {
+	defer check.Guard(t, exercise)
+	rec := check.Recorder(t)
+	g := &gate{}
+	var opener *check.Group
+	driver := check.NewDriver(func(n int) {
+		if n == 1 { // everybody waits: open the gate from another goroutine
+			opener = check.Go(1, func(int) { g.openIt() })
+			return
+		}
+		check.Fail("the task finished but the task now awaiting its handle was never woken: the handle woke the waker of its first poll, whose task had moved on. " +
+			"Keep the waker of every poll of the handle (the newest), not only the first.")
+	})
+	ex := check.Executor(t, executor.WithSink(rec), executor.WithDriver(driver))
+	h := Spawn(ex, executor.Future[int](g))
+	ho := check.NewHandoff(executor.Future[executor.Result[int]](h), 1)
+	if moved := check.BlockOn(t, ex, ho.First()); moved {
+		t.Fatal("the handle was ready before its task could finish")
+	}
+	r := check.BlockOn(t, ex, ho.Second())
+	check.Within(t, func() struct{} { opener.Wait(); return struct{}{} })
+	if r.Value != 42 || r.Err != nil {
+		t.Fatalf("the moved handle yielded %+v, want {Value:42}", r)
 	}
 }

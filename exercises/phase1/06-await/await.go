@@ -5,11 +5,16 @@ import (
 	"asyncworkbook/phases/check"
 )
 
+// The check import is here for check.TODO only. This line keeps it in use
+// after you delete the last check.TODO() line, so the file still compiles;
+// delete it (and the import) when you are done, if you like.
+var _ = check.TODO
+
 // Await polls f until it is ready and returns its value. While f is
 // Pending, it suspends the coroutine: the task's Poll returns Pending, and
 // the next poll of the task resumes right here. See README.md.
 func Await[T any](a *Awaiter, f executor.Future[T]) T {
-	check.TODO() // delete this line and write Await
+	check.TODO() // delete this line, then write Await
 	var zero T
 	return zero
 }
@@ -18,11 +23,11 @@ func Await[T any](a *Awaiter, f executor.Future[T]) T {
 // iter.Pull) until it suspends in an Await (Pending) or fn returns
 // (Ready).
 func (f *asyncFuture[T]) Poll(cx *executor.Context) executor.Poll[T] {
-	check.TODO() // delete this line and write Poll
+	check.TODO() // delete this line, then write Poll
 	return executor.Pending[T]()
 }
 
 // Drop stops the coroutine if it is suspended in an Await.
 func (f *asyncFuture[T]) Drop() {
-	check.TODO() // delete this line and write Drop
+	check.TODO() // delete this line, then write Drop
 }

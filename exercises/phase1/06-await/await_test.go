@@ -206,3 +206,38 @@ func TestPanicInAnAsyncFunctionReachesItsJoinHandle(t *testing.T) {
 	}
 	check.Count(t, check.Events(rec), h.ID(), trace.Panicked, 1, "the executor saw the task panic")
 }
+
+func TestAwaitSurvivesSpuriousPolls(t *testing.T) {
+	defer check.Guard(t, exercise)
+	ex, _ := traced(t, executor.WithDriver(check.NoParking("Every future here wakes its own task.")))
+	// A sibling wakes the task ten times while the awaited future needs
+	// only three: most resumes find it still Pending, and Await must
+	// look again, not return.
+	got := check.BlockOn(t, ex, executor.Join2(Async(func(a *Awaiter) int {
+		return Await(a, executor.Future[int](&yielder{yields: 3, v: 5}))
+	}), check.Jostle(10)))
+	if got.A != 5 {
+		t.Fatalf("Await, resumed by a sibling's wakes while its future was still Pending, returned %d, want 5: a resume is not a promise that the future is ready; poll it again", got.A)
+	}
+}
+
+func TestSelectStopsTheLosingCoroutine(t *testing.T) {
+	defer check.Guard(t, exercise)
+	before := goleak.IgnoreCurrent()
+	ex, _ := traced(t)
+	forever := &waitForever{}
+	var unwound atomic.Bool
+	loser := Async(func(a *Awaiter) int {
+		defer unwound.Store(true)
+		return Await(a, executor.Future[int](forever))
+	})
+	winner := Async(func(a *Awaiter) int { return Await(a, executor.Future[int](&yielder{yields: 1, v: 2})) })
+	got := check.BlockOn(t, ex, executor.Select(loser, winner))
+	if got.Index != 1 || got.Value != 2 {
+		t.Fatalf("Select picked %+v, want the second future with 2", got)
+	}
+	if !unwound.Load() || !forever.dropped.Load() {
+		t.Fatalf("Select dropped the losing async future, suspended in an Await, but its coroutine did not unwind (defers ran: %v) or its awaited future was not dropped (%v): Drop must stop the coroutine", unwound.Load(), forever.dropped.Load())
+	}
+	goleak.VerifyNone(t, before)
+}

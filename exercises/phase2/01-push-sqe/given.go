@@ -5,9 +5,12 @@ package pushsqe
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"asyncworkbook/phases/check"
 )
 
 // Entry is a submission queue entry, cut down to what this exercise needs
@@ -125,6 +128,10 @@ type Kernel struct {
 	stop    chan struct{}
 	done    chan struct{}
 	running atomic.Bool
+	// Trickle, if set before Start, is how many of the published entries
+	// the kernel consumes at each step (one, a few, all): a real kernel
+	// does not always take everything at once.
+	Trickle *check.Trickle
 
 	mu        sync.Mutex
 	published uint32  // the tail as of the last store
@@ -192,6 +199,14 @@ func (k *Kernel) run() {
 			k.problemf("the kernel loaded tail %d and head %d: more entries than the ring holds (%d)", tail, head, len(q.Entries))
 			k.mu.Unlock()
 			head = tail - uint32(len(q.Entries))
+		}
+		if k.Trickle != nil {
+			n := k.Trickle.Next(int(tail - head))
+			if n == 0 {
+				runtime.Gosched() // a step that consumes nothing
+				continue
+			}
+			tail = head + uint32(n)
 		}
 		var got []Entry
 		for p := head; p != tail; p++ {

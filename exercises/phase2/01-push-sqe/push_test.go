@@ -186,3 +186,22 @@ func TestPushWithAKernelRacingIt(t *testing.T) {
 	verify(t, k, es)
 	t.Logf("the queue was full %d times", fulls)
 }
+
+func TestPushWithAKernelThatTrickles(t *testing.T) {
+	defer check.Guard(t, exercise)
+	check.Within(t, func() bool { return NewSQ(4, 0).Push(Entry{}) }) // not started: skip here
+	for name, tr := range check.Trickles() {
+		t.Run(name, func(t *testing.T) {
+			defer check.Guard(t, exercise)
+			noLeaks(t)
+			// Start near the top of the index range: the indexes wrap
+			// while the kernel frees the ring a few slots at a time.
+			q, k := newRing(t, 4, ^uint32(0)-20)
+			k.Trickle = tr
+			k.Start()
+			es := entries(300)
+			pushAll(t, q, k, es)
+			verify(t, k, es)
+		})
+	}
+}

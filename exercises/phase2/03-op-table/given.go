@@ -39,7 +39,8 @@ func (k *Kernel) Submit(name string, ud uint64) {
 // Op returns the future of one I/O operation named name, the way the
 // phase-2 reactor's futures use an op table: the first poll takes an
 // entry (Start) and submits its user_data; each later poll asks for the
-// result (Result) and is Ready once it is there.
+// result (Result), handing over its newest waker, and is Ready once the
+// result is there.
 func Op(t *Table, k *Kernel, name string) executor.Future[int32] {
 	return &opFuture{t: t, k: k, name: name}
 }
@@ -59,7 +60,7 @@ func (f *opFuture) Poll(cx *executor.Context) executor.Poll[int32] {
 		f.k.Submit(f.name, f.ud)
 		return executor.Pending[int32]()
 	}
-	if res, done := f.t.Result(f.ud); done {
+	if res, done := f.t.Result(f.ud, cx.WakerFor("op table")); done {
 		return executor.PollReady(res)
 	}
 	return executor.Pending[int32]()

@@ -3,7 +3,9 @@ package readfuture
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"syscall"
+	"testing"
 	"unsafe"
 	"weak"
 
@@ -34,9 +36,44 @@ type fakeOp struct {
 	orphan    func(int32)
 	orphaned  bool // orphan was called
 	buf       weak.Pointer[byte]
+	results   int // Result calls before the completion (spurious polls)
+	// lostOrphan is the orphan of a Cancel that came after the
+	// completion: the contract says it is never called.
+	lostOrphan func(int32)
 }
 
-func newFake() *fakeKernel { return &fakeKernel{ops: map[uint64]*fakeOp{}, next: 100} }
+// keptFakes holds every fake kernel for the life of the test binary, and
+// with it every orphan function it was given and never called: a buffer
+// a wrong answer left pinned then stays reachable, and the test that
+// found it fails with its own message, instead of the runtime crashing
+// the binary later ("found leaking pinned pointer") when the Pinner is
+// collected.
+var keptFakes struct {
+	sync.Mutex
+	all     []*fakeKernel
+	futures []any // see keepIfFailed
+}
+
+// keepIfFailed keeps f (a future, or what holds one) reachable for the
+// life of the test binary if the test fails: a wrong answer may have left
+// its buffer pinned, and the failure message should be the test's.
+func keepIfFailed(t *testing.T, f any) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			keptFakes.Lock()
+			keptFakes.futures = append(keptFakes.futures, f)
+			keptFakes.Unlock()
+		}
+	})
+}
+
+func newFake() *fakeKernel {
+	k := &fakeKernel{ops: map[uint64]*fakeOp{}, next: 100}
+	keptFakes.Lock()
+	keptFakes.all = append(keptFakes.all, k)
+	keptFakes.Unlock()
+	return k
+}
 
 func (k *fakeKernel) logf(format string, args ...any) {
 	k.log = append(k.log, fmt.Sprintf(format, args...))
@@ -66,14 +103,16 @@ func (k *fakeKernel) Submit(req Request, w executor.Waker) uint64 {
 	return op.id
 }
 
-func (k *fakeKernel) Result(id uint64) (int32, bool) {
+func (k *fakeKernel) Result(id uint64, w executor.Waker) (int32, bool) {
 	op, ok := k.ops[id]
 	if !ok {
 		k.logf("Result(%d): no such op", id)
 		return 0, false
 	}
 	if !op.completed {
-		k.logf("Result(%d): not yet", id)
+		op.waker = w
+		op.results++
+		k.logf("Result(%d): not yet; the waker is now T%d's", id, w.TaskID())
 		return 0, false
 	}
 	op.collected = true
@@ -91,6 +130,7 @@ func (k *fakeKernel) Cancel(id uint64, orphan func(int32)) {
 	op.cancelled = true
 	if op.completed {
 		op.forgotten = true
+		op.lostOrphan = orphan // never called: kept only so a pin it would release is not collected
 		delete(k.ops, id)
 		k.logf("Cancel(%d): it had completed (res %d): op and result forgotten", id, op.res)
 		return

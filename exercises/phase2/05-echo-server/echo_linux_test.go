@@ -314,6 +314,74 @@ func TestServeHandlesAClientThatSendsNothing(t *testing.T) {
 	}
 }
 
+// TestServeSurvivesDifficultPeers serves four clients at once: one sends
+// a megabyte in one write while it reads (more than any read or write of
+// the server moves at once), one reads its echo a little at a time, one
+// resets its connection, one just talks. The reset ends that connection
+// only; every connection's descriptor is closed, every task is over when
+// Serve returns.
+func TestServeSurvivesDifficultPeers(t *testing.T) {
+	defer check.Guard(t, exercise)
+	check.NoFDLeak(t) // first: it looks after every other cleanup ran
+	noLeaks(t)
+	ex, ln, rec := runtimeFor(t)
+	cl := newClients(t, ln.Addr().String())
+	msg := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	// The resetting client goes first, so that its connection is the
+	// first one accepted; the others connect once its echo came back,
+	// and it resets while they are being served.
+	others := func() {
+		cl.start("greedy", func(conn *net.TCPConn) error {
+			if err := check.Greedy(conn, msg); err != nil {
+				return err
+			}
+			return hangUp(conn)
+		})
+		cl.start("slow", func(conn *net.TCPConn) error {
+			if err := check.SlowReader(conn, msg[:256<<10], 1000); err != nil {
+				return err
+			}
+			return hangUp(conn)
+		})
+		cl.start("chatty", func(conn *net.TCPConn) error {
+			for _, m := range []string{"one", "two", "three"} {
+				if err := echo(conn, []byte(m)); err != nil {
+					return err
+				}
+			}
+			return hangUp(conn)
+		})
+	}
+	cl.start("reset", func(conn *net.TCPConn) error {
+		if err := echo(conn, []byte("bye")); err != nil { // the server is now in its read loop
+			return err
+		}
+		others()                      // (from inside a running client: the WaitGroup is not at zero)
+		return check.Reset(conn, nil) // its pending read fails: ECONNRESET
+	})
+	type out struct{ Err error } // exported: check.BlockOn looks inside
+	got := check.WithinExplain(t,
+		"Serve did not return: did a connection that was reset, or whose peer reads slowly, stop being served, or its task never end?",
+		func() out {
+			v, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) out { return out{Serve(a, ln, 4)} }))
+			if err != nil {
+				return out{err}
+			}
+			return v
+		})
+	check.Started(got.Err)
+	tr := check.Events(rec)
+	// Before waiting for the clients: a Serve that returned early left
+	// connections nobody serves now.
+	check.CloseNoLiveTasks(t, ex, "every connection's task must be over when Serve returns: one connection's error must not end the server's wait for the others")
+	if err := cl.wait(t); err != nil {
+		t.Errorf("%v (Serve returned %v); trace:%s", err, got.Err, tr.Dump(80))
+	}
+	if c := total(cqes(tr, "CLOSE")); c != 4 {
+		t.Errorf("the trace shows %d CLOSE completions, want 4: every connection is closed by the server, also the one whose peer reset it (a failed Read or Write closes the stream too); trace:%s", c, tr.Dump(80))
+	}
+}
+
 // TestTraceDemo runs a small echo session on your server and writes its
 // trace (for the workbook's "run mine"); it skips unless
 // WORKBOOK_TRACE_FILE is set.

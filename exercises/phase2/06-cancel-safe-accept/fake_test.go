@@ -57,14 +57,15 @@ func (k *fakeKernel) Submit(req Request, w executor.Waker) uint64 {
 	return op.id
 }
 
-func (k *fakeKernel) Result(id uint64) (int32, bool) {
+func (k *fakeKernel) Result(id uint64, w executor.Waker) (int32, bool) {
 	op, ok := k.ops[id]
 	if !ok {
 		k.logf("Result(%d): no such op", id)
 		return 0, false
 	}
 	if !op.completed {
-		k.logf("Result(%d): not yet", id)
+		op.waker = w
+		k.logf("Result(%d): not yet; the waker is now T%d's", id, w.TaskID())
 		return 0, false
 	}
 	op.collected = true

@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_forgets_waker
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase1/01-countdown/ must fail).
+// (go test -tags wrong,wrong_forgets_waker ./solutions/phase1/01-countdown/ must fail).
 //
 // The wrong idea: "returning Pending means the executor will come back
 // to me". It will not. The executor polls a task again only when the

@@ -280,3 +280,65 @@ func TestNoWakeIsLostWhenWakersRaceTheExecutor(t *testing.T) {
 		t.Errorf("the task was queued %d times and polled %d times (%d by the loop); want every push polled once", q, p, r.polls)
 	}
 }
+
+// interleave runs wake right after the first Load of the code that fn
+// calls, the way a waker on another thread fires between a Load and a
+// CompareAndSwap; it fails the test if no Load happened.
+func interleave(t *testing.T, fn func(), wake func()) {
+	t.Helper()
+	seam.Reset()
+	t.Cleanup(seam.Reset)
+	seam.OnNth("after Load", 1, wake)
+	fn()
+	if seam.Fired("after Load") != 1 {
+		t.Fatal("the code never loaded the state word (s.word.Load()): every transition must start from the word it read")
+	}
+}
+
+func TestAWakeBetweenTwoWakersLoadAndSwapPushesOnce(t *testing.T) {
+	defer check.Guard(t, exercise)
+	var s State
+	var inner, outer bool
+	interleave(t, func() { outer = s.Wake() }, func() { inner = s.Wake() })
+	switch {
+	case inner && outer:
+		t.Fatal("two wakes of an idle task both returned push=true: the second waker fired between the first one's Load and its write, and the first one wrote anyway (a Load followed by a Store is not atomic; only CompareAndSwap fails when the word changed under you)")
+	case !inner && !outer:
+		t.Fatal("two wakes of an idle task both returned push=false: the task is never queued, the wake is lost")
+	}
+	if got := s.Load(); got != Scheduled {
+		t.Fatalf("after two wakes the state word is %s, want scheduled", Bits(got))
+	}
+}
+
+func TestAWakeBetweenEndPollsLoadAndSwapIsNotLost(t *testing.T) {
+	defer check.Guard(t, exercise)
+	var s State
+	s.Wake()
+	s.StartPoll()
+	var pushed, requeue bool
+	interleave(t, func() { requeue = s.EndPoll(false) }, func() { pushed = s.Wake() })
+	if pushed {
+		t.Fatal("a wake while the poll was ending returned push=true although the task was still running")
+	}
+	if !requeue {
+		t.Fatalf("a wake landed between EndPoll's Load and its write, and EndPoll returned requeue=false (state now %s): the write wiped the wake's Scheduled bit, or EndPoll decided from the word it loaded before the wake; the wake is lost. Use CompareAndSwap and look again when it fails", Bits(s.Load()))
+	}
+	if got := s.Load(); got != Scheduled {
+		t.Fatalf("after EndPoll the state word is %s, want scheduled", Bits(got))
+	}
+}
+
+func TestAWakeBetweenStartPollsLoadAndSwapIsKept(t *testing.T) {
+	defer check.Guard(t, exercise)
+	var s State
+	s.Wake()
+	var pushed bool
+	interleave(t, func() { s.StartPoll() }, func() { pushed = s.Wake() })
+	if pushed {
+		t.Fatal("a wake of a scheduled task returned push=true: it would be in the run queue twice")
+	}
+	if got := s.Load(); got != Running {
+		t.Fatalf("after StartPoll the state word is %s, want running", Bits(got))
+	}
+}

@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_store_after_poll
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase1/02-waker-state/ must fail).
+// (go test -tags wrong,wrong_store_after_poll ./solutions/phase1/02-waker-state/ must fail).
 //
 // The wrong idea: "when a poll returns Pending, the task is idle again",
 // written as a plain Store of the idle word. A waker that fired during

@@ -82,6 +82,10 @@ type base struct {
 	inbox  inbox
 	parker parker
 	stats  Stats // executor goroutine only
+	// seam is where the tests make a wake land at the worst moment:
+	// "inbox empty", right after a look that found nothing, before your
+	// loop decides to park (package check's Seam).
+	seam check.Seam
 }
 
 // Stats counts what the loop did. Read it after Run returns.
@@ -113,6 +117,9 @@ func (ex *base) takeWoken() []*Task {
 	ex.stats.Looks++
 	ts := ex.inbox.takeAll()
 	ex.emit(trace.Turn, 0, func(e *trace.Event) { e.Queue = len(ts) })
+	if len(ts) == 0 {
+		ex.seam.At("inbox empty")
+	}
 	if len(ts) > 0 {
 		ex.inbox.idleLooks = 0
 	} else if ex.inbox.idleLooks++; ex.inbox.idleLooks >= spinLimit {
@@ -186,6 +193,12 @@ func (b *inbox) push(t *Task) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.tasks = append(b.tasks, t)
+	return len(b.tasks)
+}
+
+func (b *inbox) len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	return len(b.tasks)
 }
 

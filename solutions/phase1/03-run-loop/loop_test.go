@@ -3,6 +3,7 @@ package runloop
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"asyncworkbook/phases/check"
@@ -243,4 +244,72 @@ func TestTraceDemo(t *testing.T) {
 		ex.Run(main)
 		outside.wait()
 	})
+}
+
+// TestAWakeJustBeforeTheParkUnparksTheLoop lands a wake from another
+// goroutine exactly between the look that found the inbox empty and the
+// park: the loop must not go to sleep on it.
+func TestAWakeJustBeforeTheParkUnparksTheLoop(t *testing.T) {
+	defer check.Guard(t, exercise)
+	rec := check.Recorder(t)
+	ex := New(rec)
+	var held Waker
+	polls := 0
+	main := ex.Spawn("main", FutureFunc(func(w Waker) bool {
+		polls++
+		if polls == 1 {
+			held = w
+			return false
+		}
+		return true
+	}))
+	ex.seam.OnNth("inbox empty", 1, func() {
+		// Another goroutine wakes main, and its Wake returns, before the
+		// loop goes on from "nothing to do".
+		landed := make(chan struct{})
+		go func() { held.Wake(); close(landed) }()
+		<-landed
+	})
+	ex.parker.onPark = func(int) {
+		if n := ex.inbox.len(); n > 0 {
+			check.Fail("the loop went to sleep with " + itoa(n) + " task(s) in the inbox, put there by a wake that had already returned: " +
+				"that wake did not unpark the loop, and nothing else will (a lost wakeup). schedule must always call ex.unpark() after ex.push(t) — " +
+				"not only when the loop looks parked: it may be just about to park.")
+		}
+	}
+	run(t, ex, main, nil)
+	if ex.seam.Fired("inbox empty") != 1 {
+		t.Fatal("the loop never found the inbox empty: does it call ex.takeWoken() each turn?")
+	}
+	check.Polls(t, check.Events(rec), main.ID(), 2)
+}
+
+// TestLoopSurvivesAWakeStorm: four goroutines wake main hundreds of
+// times while the loop keeps deciding whether to park (check.WakeStorm);
+// the last wake, fired after the storm, must still get main polled.
+func TestLoopSurvivesAWakeStorm(t *testing.T) {
+	defer check.Guard(t, exercise)
+	ex := New(nil)
+	var held Waker
+	var stopped atomic.Bool
+	var storm *check.Storm
+	done := make(chan struct{})
+	main := ex.Spawn("main", FutureFunc(func(w Waker) bool {
+		if held.t == nil {
+			held = w
+			storm = check.WakeStorm(4, 200, held.Wake)
+			go func() {
+				defer close(done)
+				storm.Stop()
+				stopped.Store(true)
+				held.Wake() // the one wake that matters
+			}()
+		}
+		return stopped.Load()
+	}))
+	st := run(t, ex, main, nil)
+	check.Within(t, func() struct{} { <-done; return struct{}{} })
+	if st.Parks == 0 {
+		t.Logf("the loop never parked during the storm (it may have been busy the whole time)")
+	}
 }

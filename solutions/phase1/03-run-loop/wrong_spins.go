@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_spins
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase1/03-run-loop/ must fail).
+// (go test -tags wrong,wrong_spins ./solutions/phase1/03-run-loop/ must fail).
 //
 // The wrong idea: "an event loop is a loop: keep looking for work until
 // main is done". It never parks. While every task waits for a wake from

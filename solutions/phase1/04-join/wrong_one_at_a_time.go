@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_one_at_a_time
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase1/04-join/ must fail).
+// (go test -tags wrong,wrong_one_at_a_time ./solutions/phase1/04-join/ must fail).
 //
 // The wrong idea: "Join is awaiting each future in turn" — in JavaScript,
 // `const a = await fa; const b = await fb;` instead of Promise.all. Each

@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_cancel_without_wake
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase1/05-join-handle/ must fail).
+// (go test -tags wrong,wrong_cancel_without_wake ./solutions/phase1/05-join-handle/ must fail).
 //
 // The wrong idea: "Cancel just sets the cancelled flag; the task will see
 // it". It sees it only when it is polled again — and a task waiting on

@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_never_stops
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase1/06-await/ must fail).
+// (go test -tags wrong,wrong_never_stops ./solutions/phase1/06-await/ must fail).
 //
 // The wrong idea: "Go is garbage collected, so an abandoned coroutine
 // just goes away". It does not: a coroutine from iter.Pull is a goroutine

@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_publish_first
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase2/01-push-sqe/ must fail).
+// (go test -tags wrong,wrong_publish_first ./solutions/phase2/01-push-sqe/ must fail).
 //
 // The wrong idea: "the order of two writes inside one function does not
 // matter, the function is not done until both are". It matters to the

@@ -6,9 +6,12 @@ package reapcqes
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"asyncworkbook/phases/check"
 )
 
 // Completion is a completion queue entry, as the kernel's io_uring_cqe: the
@@ -132,6 +135,11 @@ type Kernel struct {
 	problems []string
 	headSeen uint32 // the head as of your last store
 	running  bool
+
+	// Trickle, if set before PostAll, is how many completions PostAll
+	// posts at each step (one, a few, none, all that fit): a real kernel
+	// does not fill the ring in one go.
+	Trickle *check.Trickle
 }
 
 // NewKernel attaches a kernel to q.
@@ -208,6 +216,12 @@ func (k *Kernel) PostAll(cs []Completion) {
 				}
 			}
 			n := min(free, len(cs))
+			if k.Trickle != nil {
+				if n = k.Trickle.Next(n); n == 0 {
+					runtime.Gosched() // a step that posts nothing
+					continue
+				}
+			}
 			k.fill(tail, cs[:n])
 			q.Tail.Store(tail + uint32(n))
 			cs = cs[n:]

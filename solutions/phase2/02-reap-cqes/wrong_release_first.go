@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_release_first
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase2/02-reap-cqes/ must fail).
+// (go test -tags wrong,wrong_release_first ./solutions/phase2/02-reap-cqes/ must fail).
 //
 // The wrong idea: "free the slots as early as possible, so the kernel is
 // never kept waiting": it stores the head first, then reads the entries.

@@ -82,10 +82,19 @@ func (t *Table) Complete(c CQE) bool {
 
 // Result returns the result of the operation ud once its CQE has come,
 // and frees its entry (ud is stale from then on). Before that, done is
-// false.
-func (t *Table) Result(ud uint64) (res int32, done bool) {
+// false, and w becomes the waker Complete will fire: the future may be
+// polled by another task than the one that started it (moved into a
+// Select, a Join, another task), and the newest poll's waker is the one
+// to wake.
+func (t *Table) Result(ud uint64, w executor.Waker) (res int32, done bool) {
 	s := t.lookup(ud)
-	if s == nil || s.state != slotDone {
+	if s == nil {
+		return 0, false
+	}
+	if s.state != slotDone {
+		if s.state == slotInFlight {
+			s.waker = w // the newest poll's task is the one waiting now
+		}
 		return 0, false
 	}
 	res = s.res
@@ -94,3 +103,7 @@ func (t *Table) Result(ud uint64) (res int32, done bool) {
 	t.free = append(t.free, idx)
 	return res, true
 }
+
+// Len returns how many entries are taken: in flight, or done and not yet
+// collected by Result.
+func (t *Table) Len() int { return len(t.slots) - len(t.free) }

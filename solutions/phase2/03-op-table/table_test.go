@@ -245,4 +245,80 @@ func TestManyOpsReuseTheTable(t *testing.T) {
 		}
 	}
 	check.NoLostWakeups(t, tr)
+	check.Leak(t, tb.Len(), "op-table entries", "every op was collected by Result, which frees its entry")
+}
+
+// TestTheTableDoesNotGrowWhenReused runs a thousand ops one after the
+// other: a table that never frees its entries holds a thousand.
+func TestTheTableDoesNotGrowWhenReused(t *testing.T) {
+	defer check.Guard(t, exercise)
+	tb, k, s, _, ex := setup(t)
+	const ops = 1000
+	var names []string
+	for i := range ops {
+		n := fmt.Sprintf("op%d", i)
+		names = append(names, n)
+		s.steps = append(s.steps, complete(tb, k, n, int32(i)))
+	}
+	peak := 0
+	check.BlockOn(t, ex, executor.Async(func(a *executor.Awaiter) int {
+		for _, n := range names {
+			executor.Await(a, Op(tb, k, n))
+			peak = max(peak, tb.Len())
+		}
+		return 0
+	}))
+	if peak > 1 || tb.Len() != 0 {
+		t.Fatalf("%d ops, one at a time, left the table with %d entries taken (at most %d after an op was collected), want 0: Result must free the entry it collects, and Start must reuse freed entries", ops, tb.Len(), peak)
+	}
+}
+
+// TestAMovedOpWakesTheTaskThatAwaitsItNow moves an op from one task to
+// another after its first poll (check.Handoff): its completion must wake
+// the second task.
+func TestAMovedOpWakesTheTaskThatAwaitsItNow(t *testing.T) {
+	defer check.Guard(t, exercise)
+	tb, k, s, _, ex := setup(t)
+	s.steps = []func() bool{
+		complete(tb, k, "moved", 9),
+		func() bool {
+			check.Fail("the moved op's CQE came, but the task awaiting the op now was never woken: the table fired the waker Start was given, whose task has moved on. " +
+				"Result(ud, w) must keep w, the newest poll's waker, while the op is in flight.")
+			return false
+		},
+	}
+	ho := check.NewHandoff(Op(tb, k, "moved"), 1)
+	if check.BlockOn(t, ex, ho.First()) {
+		t.Fatal("the op was ready at its first poll, before its CQE")
+	}
+	if got := check.BlockOn(t, ex, ho.Second()); got != 9 {
+		t.Fatalf("the moved op returned %d, want 9", got)
+	}
+}
+
+// TestSpuriousPollsKeepTheEntry polls an op again and again before its
+// CQE (a sibling wakes the task: check.Jostle), then starts another op.
+// Nothing may be freed or reused before the CQE came.
+func TestSpuriousPollsKeepTheEntry(t *testing.T) {
+	defer check.Guard(t, exercise)
+	tb, k, s, _, ex := setup(t)
+	s.steps = []func() bool{
+		complete(tb, k, "a", 1),
+		complete(tb, k, "b", 2),
+	}
+	got := check.BlockOn(t, ex, executor.Join2(Op(tb, k, "a"), executor.Async(func(aw *executor.Awaiter) int32 {
+		executor.Await(aw, check.Jostle(5)) // wakes the task that also polls "a"
+		return executor.Await(aw, Op(tb, k, "b"))
+	})))
+	if got.A != 1 || got.B != 2 {
+		t.Fatalf("ops a and b returned %d and %d, want 1 and 2", got.A, got.B)
+	}
+	for i, ok := range s.saw {
+		if !ok {
+			t.Fatalf("Complete returned false for CQE #%d, for an op in flight: after spurious polls (Result before the CQE came) its entry was freed or reused", i+1)
+		}
+	}
+	if k.Submitted["a"] == k.Submitted["b"] {
+		t.Fatalf("op b got op a's user_data %#x while a was in flight", k.Submitted["a"])
+	}
 }

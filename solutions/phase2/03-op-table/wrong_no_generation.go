@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_no_generation
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase2/03-op-table/ must fail).
+// (go test -tags wrong,wrong_no_generation ./solutions/phase2/03-op-table/ must fail).
 //
 // The wrong idea: "the slot index is a fine user_data: each op has its
 // own slot". It has — until the slot is reused. A CQE can arrive for an
@@ -60,12 +60,15 @@ func (t *Table) Complete(c CQE) bool {
 }
 
 // Result returns the result and frees the slot.
-func (t *Table) Result(ud uint64) (int32, bool) {
+func (t *Table) Result(ud uint64, w executor.Waker) (int32, bool) {
 	if ud >= uint64(len(t.slots)) {
 		return 0, false
 	}
 	s := &t.slots[ud]
 	if !s.busy || !s.done {
+		if s.busy {
+			s.waker = w
+		}
 		return 0, false
 	}
 	res := s.res
@@ -73,3 +76,6 @@ func (t *Table) Result(ud uint64) (int32, bool) {
 	t.free = append(t.free, uint32(ud))
 	return res, true
 }
+
+// Len returns how many entries are taken.
+func (t *Table) Len() int { return len(t.slots) - len(t.free) }

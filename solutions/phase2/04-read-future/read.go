@@ -52,9 +52,9 @@ func (f *readFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[in
 		f.started = true
 		return executor.Pending[executor.Result[int]]()
 	}
-	res, done := f.s.Result(f.id)
+	res, done := f.s.Result(f.id, cx.WakerFor("read"))
 	if !done {
-		return executor.Pending[executor.Result[int]]() // the submitter still holds our waker
+		return executor.Pending[executor.Result[int]]() // the submitter holds our newest waker
 	}
 	f.over = true
 	f.pin.Unpin() // the kernel is done with buf
@@ -71,7 +71,7 @@ func (f *readFuture) Drop() {
 		return
 	}
 	f.over = true
-	if _, done := f.s.Result(f.id); done {
+	if _, done := f.s.Result(f.id, executor.Waker{}); done {
 		f.pin.Unpin() // it completed: the kernel is done with buf already
 		return
 	}

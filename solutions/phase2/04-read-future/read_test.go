@@ -214,8 +214,69 @@ func TestDropAfterTheCompletionReleasesTheBuffer(t *testing.T) {
 	if len(k.all) != 1 {
 		t.Fatalf("the reader submitted %d reads, want 1; fake log:%s", len(k.all), k.Log())
 	}
+	if op := k.all[0]; op.forgotten && !op.collected {
+		t.Fatalf("a reader dropped after its read completed (but before it collected the result) called Cancel on the completed op: "+
+			"Cancel then forgets the op and never calls the orphan function, so the buffer stays pinned for ever. In Drop, ask Result first; if it is done, the kernel is done with the buffer: release it; fake log:%s", k.Log())
+	}
 	if !freed {
 		t.Errorf("a reader dropped after its read completed (but before it collected the result) left its buffer pinned for ever: "+
 			"when Drop finds the op complete (Result says done), the kernel is done with the buffer — release it; fake log:%s", k.Log())
+	}
+}
+
+// TestAMovedReadWakesTheTaskThatAwaitsItNow moves the read to another
+// task after its first poll (check.Handoff): its completion must wake
+// that task.
+func TestAMovedReadWakesTheTaskThatAwaitsItNow(t *testing.T) {
+	defer check.Guard(t, exercise)
+	k := newFake()
+	_, ex := setup(t,
+		func() { k.complete(theOp(k).id, 3, "abc") },
+		func() {
+			check.Fail("the moved read completed, but the task awaiting it now was never woken: the completion fired the waker given to Submit, whose task has moved on. " +
+				"Pass Result the waker of every poll (cx.Waker()), so the submitter always holds the newest one; fake log:" + k.Log())
+		})
+	buf := make([]byte, 8)
+	ho := check.NewHandoff(ReadAt(k, 3, buf, 0), 1)
+	keepIfFailed(t, ho)
+	if check.BlockOn(t, ex, ho.First()) {
+		t.Fatal("the read was ready at its first poll, before its completion")
+	}
+	if r := check.BlockOn(t, ex, ho.Second()); r.Err != nil || r.Value != 3 || string(buf[:3]) != "abc" {
+		t.Fatalf("the moved read yielded %+v with %q, want 3 bytes \"abc\"", r, buf[:3])
+	}
+}
+
+// TestSpuriousPollsSubmitOnce polls the read again and again before its
+// completion (a sibling wakes the task: check.Jostle).
+func TestSpuriousPollsSubmitOnce(t *testing.T) {
+	defer check.Guard(t, exercise)
+	k := newFake()
+	_, ex := setup(t, func() { k.complete(theOp(k).id, 2, "hi") })
+	buf := make([]byte, 8)
+	read := ReadAt(k, 5, buf, 7)
+	keepIfFailed(t, read)
+	got := check.BlockOn(t, ex, executor.Join2(read, check.Jostle(6)))
+	if len(k.all) != 1 {
+		t.Fatalf("a read polled 7 times before its completion submitted %d ops, want 1: only the first poll submits; later polls ask Result; fake log:%s", len(k.all), k.Log())
+	}
+	if r := got.A; r.Err != nil || r.Value != 2 {
+		t.Fatalf("the read yielded %+v, want 2 bytes", r)
+	}
+	if op := k.all[0]; op.results == 0 {
+		t.Errorf("the read was polled before its completion without asking Result (with its waker): fake log:%s", k.Log())
+	}
+	if req := k.all[0].req; req.Fd != 5 || req.Off != 7 || req.Len != 8 || req.Op != OpRead {
+		t.Errorf("the read submitted %+v, want OpRead on fd 5 at offset 7 for 8 bytes", req)
+	}
+}
+
+func TestAnEmptyBufferReadsNothing(t *testing.T) {
+	defer check.Guard(t, exercise)
+	k := newFake()
+	_, ex := setup(t)
+	r := check.BlockOn(t, ex, ReadAt(k, 3, nil, 0))
+	if r.Err != nil || r.Value != 0 || len(k.all) != 0 {
+		t.Fatalf("a read into an empty buffer yielded %+v after %d submits, want 0 bytes at once, and nothing submitted (there is no &buf[0] to give the kernel)", r, len(k.all))
 	}
 }

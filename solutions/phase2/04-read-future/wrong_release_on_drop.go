@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_release_on_drop
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase2/04-read-future/ must fail).
+// (go test -tags wrong,wrong_release_on_drop ./solutions/phase2/04-read-future/ must fail).
 //
 // The wrong idea: "Drop means this future is going away: cancel the read
 // and release everything it holds". Cancelling is only a request: the
@@ -46,7 +46,7 @@ func (f *readFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[in
 		f.started = true
 		return executor.Pending[executor.Result[int]]()
 	}
-	res, done := f.s.Result(f.id)
+	res, done := f.s.Result(f.id, cx.WakerFor("read"))
 	if !done {
 		return executor.Pending[executor.Result[int]]()
 	}

@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_one_at_a_time
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase2/05-echo-server/ must fail).
+// (go test -tags wrong,wrong_one_at_a_time ./solutions/phase2/05-echo-server/ must fail).
 //
 // The wrong idea: "the runtime is asynchronous, so awaiting the echo in
 // the accept loop is fine — it does not block a thread". It does not

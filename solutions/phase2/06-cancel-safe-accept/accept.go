@@ -33,7 +33,7 @@ func (f *acceptFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[
 		f.started = true
 		return executor.Pending[executor.Result[int32]]()
 	}
-	res, done := f.s.Result(f.id)
+	res, done := f.s.Result(f.id, cx.WakerFor("accept"))
 	if !done {
 		return executor.Pending[executor.Result[int32]]()
 	}
@@ -58,7 +58,7 @@ func (f *acceptFuture) Drop() {
 		}
 	}
 	// Completed but not collected: the connection is already ours.
-	if res, done := s.Result(f.id); done {
+	if res, done := s.Result(f.id, executor.Waker{}); done {
 		closeAccepted(res)
 		return
 	}

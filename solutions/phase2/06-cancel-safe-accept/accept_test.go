@@ -163,3 +163,83 @@ func TestDroppedAfterTheCompletionBeforeTheResultWasCollected(t *testing.T) {
 	}
 	noFDProblems(t, k)
 }
+
+// TestAMovedAcceptWakesTheTaskThatAwaitsItNow moves the accept to another
+// task after its first poll (check.Handoff).
+func TestAMovedAcceptWakesTheTaskThatAwaitsItNow(t *testing.T) {
+	defer check.Guard(t, exercise)
+	k := newFake()
+	_, ex := setup(t,
+		func() { k.complete(theOp(k).id, 8) },
+		func() {
+			check.Fail("the moved accept completed, but the task awaiting it now was never woken: the completion fired the waker given to Submit, whose task has moved on. " +
+				"Pass Result the waker of every poll (cx.Waker()); fake log:" + k.Log())
+		})
+	ho := check.NewHandoff(Accept(k, listenFD), 1)
+	if check.BlockOn(t, ex, ho.First()) {
+		t.Fatal("the accept was ready at its first poll, before its completion")
+	}
+	if r := check.BlockOn(t, ex, ho.Second()); r.Err != nil || r.Value != 8 {
+		t.Fatalf("the moved accept yielded %+v, want descriptor 8", r)
+	}
+}
+
+// TestSpuriousPollsSubmitOnce polls the accept again and again before its
+// completion (a sibling wakes the task: check.Jostle).
+func TestSpuriousPollsSubmitOnce(t *testing.T) {
+	defer check.Guard(t, exercise)
+	k := newFake()
+	_, ex := setup(t, func() { k.complete(theOp(k).id, 12) })
+	got := check.BlockOn(t, ex, executor.Join2(Accept(k, listenFD), check.Jostle(6)))
+	if len(k.all) != 1 {
+		t.Fatalf("an accept polled 7 times before its completion submitted %d accepts, want 1: only the first poll submits; fake log:%s", len(k.all), k.Log())
+	}
+	if r := got.A; r.Err != nil || r.Value != 12 {
+		t.Fatalf("the accept yielded %+v, want descriptor 12", r)
+	}
+	noFDProblems(t, k)
+}
+
+// TestDescriptorZeroIsAConnection: descriptor 0 is a descriptor like any
+// other (a server started with stdin closed gets it for its first
+// connection).
+func TestDescriptorZeroIsAConnection(t *testing.T) {
+	defer check.Guard(t, exercise)
+	k := newFake()
+	_, ex := setup(t, func() { k.complete(theOp(k).id, 0) })
+	r := check.BlockOn(t, ex, Accept(k, listenFD))
+	if r.Err != nil || r.Value != 0 {
+		t.Fatalf("an accept that completed with descriptor 0 yielded %+v, want {Value:0}: only a negative result is an error", r)
+	}
+	// And a dropped accept whose late completion carries descriptor 0
+	// must close it.
+	k2 := newFake()
+	var op *fakeOp
+	_, ex2 := setup(t)
+	dropWhen(t, k2, ex2, func(o *fakeOp) { op = o })
+	if op == nil {
+		t.Fatalf("the acceptor never submitted; fake log:%s", k2.Log())
+	}
+	check.Within(t, func() int { k2.complete(op.id, 0); return 0 })
+	if k2.closes[0] != 1 {
+		t.Errorf("a cancelled accept completed anyway with descriptor 0, which was closed %d times, want once: descriptor 0 is a connection too (res >= 0); fake log:%s", k2.closes[0], k2.Log())
+	}
+	noFDProblems(t, k2)
+}
+
+// TestACancelledAcceptThatFailedClosesNothing: the late completion of a
+// cancelled accept is most often -ECANCELED; there is nothing to close.
+func TestACancelledAcceptThatFailedClosesNothing(t *testing.T) {
+	defer check.Guard(t, exercise)
+	k := newFake()
+	var op *fakeOp
+	_, ex := setup(t)
+	dropWhen(t, k, ex, func(o *fakeOp) { op = o })
+	if op == nil {
+		t.Fatalf("the acceptor never submitted; fake log:%s", k.Log())
+	}
+	check.Within(t, func() int { k.complete(op.id, -int32(syscall.ECANCELED)); return 0 })
+	if len(k.closes) != 0 {
+		t.Errorf("a cancelled accept completed with -ECANCELED, and CloseFD was called with %v: a negative result is an errno, not a descriptor; fake log:%s", k.closes, k.Log())
+	}
+}

@@ -30,8 +30,12 @@ type Submitter interface {
 	// Result returns the op's result once its completion has arrived
 	// (done true) — for OpAccept the new connection's descriptor, or a
 	// negated errno such as -EMFILE — and the op is then over: its id is
-	// no longer valid. Before the completion: 0, false.
-	Result(id uint64) (res int32, done bool)
+	// no longer valid. Before the completion: 0, false, and w replaces
+	// the waker to fire at the completion. Pass the waker of the poll you
+	// are in: the future may have moved to another task since Submit
+	// (into a Select, a Join), and only the newest waker wakes the task
+	// that waits now.
+	Result(id uint64, w executor.Waker) (res int32, done bool)
 
 	// Cancel abandons an op nobody will collect. If it is still in
 	// flight, the kernel is asked to cancel it; the kernel answers with

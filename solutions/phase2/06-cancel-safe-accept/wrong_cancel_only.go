@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_cancel_only
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase2/06-cancel-safe-accept/ must
+// (go test -tags wrong,wrong_cancel_only ./solutions/phase2/06-cancel-safe-accept/ must
 // fail).
 //
 // The wrong idea: "Drop cancels the op, and the orphan handler closes
@@ -43,7 +43,7 @@ func (f *acceptFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[
 		f.started = true
 		return executor.Pending[executor.Result[int32]]()
 	}
-	res, done := f.s.Result(f.id)
+	res, done := f.s.Result(f.id, cx.WakerFor("accept"))
 	if !done {
 		return executor.Pending[executor.Result[int32]]()
 	}

@@ -43,9 +43,10 @@ func (c Checker) Readme(id string) (check.Readme, error) {
 	return check.ParseReadme(filepath.Join(c.Dir(id), "README.md"))
 }
 
-// Check runs the tests (go test -json in a subprocess).
+// Check runs the tests (go test -json -race in a subprocess), as the
+// READMEs tell the learner to: the race detector is part of the check.
 func (c Checker) Check(ctx context.Context, id string) (check.Report, error) {
-	return check.RunTests(ctx, c.Root, id, c.Timeout, false)
+	return check.RunTests(ctx, c.Root, id, c.Timeout, false, check.WithRace())
 }
 
 // Dir returns exercises/<id> under the root.

@@ -186,12 +186,33 @@ func Render(markdown string, width int, dark, plain bool) string {
 	if err != nil {
 		return markdown
 	}
-	out, err := r.Render(markdown)
+	// Code blocks are rendered apart, never wrapped (codeblock.go).
+	prose, blocks := splitCode(markdown)
+	out, err := r.Render(prose)
 	if err != nil {
 		return markdown
 	}
+	if len(blocks) > 0 {
+		wide, err := glamour.NewTermRenderer(glamour.WithStyles(style), glamour.WithWordWrap(codeWrap))
+		if err != nil {
+			return markdown
+		}
+		rendered, err := renderBlocks(wide, blocks)
+		if err != nil {
+			return markdown
+		}
+		margin := 0
+		if m := style.Document.Margin; m != nil {
+			margin = int(*m)
+		}
+		out = putBack(out, rendered, margin, max(width, 1))
+	}
 	return strings.TrimRight(out, "\n")
 }
+
+// codeWrap is the wrap limit code blocks are rendered with: longer than
+// any line of code, so none wraps.
+const codeWrap = 1000
 
 // Update handles keys; the ones it does not know scroll the text.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {

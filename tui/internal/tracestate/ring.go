@@ -2,6 +2,7 @@ package tracestate
 
 import (
 	"slices"
+	"strings"
 
 	"asyncworkbook/phases/trace"
 )
@@ -67,6 +68,9 @@ type Op struct {
 	Seq      uint64 // the SQEPrepared event's seq
 	Time     int64  // and its time
 	At       int    // State.Events when it was prepared
+	// MoreCQEs counts the CQEs with IORING_CQE_F_MORE a multishot op has
+	// posted: it stays in flight until a CQE without it.
+	MoreCQEs int
 }
 
 // CQELink is the last completion reaped and what it led to.
@@ -84,6 +88,8 @@ type CQELink struct {
 	Known     bool   // it matched an op in the in-flight table
 	Age       int    // events between the op's SQEPrepared and this CQE (if Known)
 	AgeNS     int64  // time between them
+	More      bool   // IORING_CQE_F_MORE: a multishot op that goes on
+	Note      string // a multishot CQE's note: buffer id, ring occupancy
 }
 
 // Own reports whether the CQE is of one of the reactor's own requests.
@@ -105,6 +111,10 @@ func (c *CQELink) OwnName() string {
 	}
 	return ""
 }
+
+// multishotMore starts the Note of a multishot op's CQE that carries
+// IORING_CQE_F_MORE (phase2-iouring's traceMultiCQE).
+const multishotMore = "multishot: F_MORE"
 
 // Ring is what the trace shows of the io_uring rings.
 type Ring struct {
@@ -259,7 +269,16 @@ func (s *State) applyRing(e *trace.Event) {
 			c.Known = true
 			c.Cancelled = o.Stage == Cancelling || (e.Task == 0 && !c.Own()) // an orphan
 			c.Age, c.AgeNS = s.Events-o.At, e.Time-o.Time
-			r.Ops = slices.Delete(r.Ops, i, i+1)
+			if strings.HasPrefix(e.Note, "multishot:") {
+				c.Note = e.Note
+			}
+			if strings.HasPrefix(e.Note, multishotMore) {
+				// One SQE, many CQEs: the op stays in flight.
+				c.More = true
+				r.Ops[i].MoreCQEs++
+			} else {
+				r.Ops = slices.Delete(r.Ops, i, i+1)
+			}
 		} else if c.Own() {
 			r.OwnReaped++
 		}

@@ -309,3 +309,25 @@ func TestExplainRing(t *testing.T) {
 		}
 	}
 }
+
+// A multishot op's CQEs with F_MORE leave it in flight; the one without
+// frees it. A table that dropped the op at its first CQE would show the
+// RECV gone while the kernel still posts for it.
+func TestMultishotOpStaysInFlightUntilItsLastCQE(t *testing.T) {
+	more := cqe(2, "RECV", 1, 64, 1, 0, 1)
+	more.Note = "multishot: F_MORE, the op goes on, buffer 3"
+	last := cqe(2, "RECV", 1, -125, 1, 1, 2)
+	last.Note = "multishot: last CQE, the slot is free"
+	last.Exec = 1 // as run gives its events
+	s := run(prep(2, "RECV", 1, 7, 0, 1), submit(1, 1, 0, 0), more, more)
+	if len(s.InFlight()) != 1 || s.InFlight()[0].MoreCQEs != 2 || !s.Ring.LastCQE.More {
+		t.Fatalf("after two F_MORE CQEs: %s, last %+v; want the RECV in flight with 2 CQEs", ops(s), s.Ring.LastCQE)
+	}
+	if !strings.Contains(s.Ring.LastCQE.Note, "buffer 3") {
+		t.Fatalf("the last CQE's note %q lost the buffer id", s.Ring.LastCQE.Note)
+	}
+	s.Apply(&last)
+	if len(s.InFlight()) != 0 || s.Ring.LastCQE.More {
+		t.Fatalf("after the last CQE: %s; want nothing in flight", ops(s))
+	}
+}

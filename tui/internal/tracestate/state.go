@@ -135,6 +135,7 @@ type State struct {
 	Last    trace.Event // the last event applied
 	Current Key         // the task being polled, or the zero Key
 	Ring    Ring        // phase 2: the io_uring rings (ring.go)
+	Sched   Sched       // phase 3: the task queues (queue.go)
 	execs   []uint32    // executors seen, in order
 	noWaker []Key       // tasks whose NoWaker the next event settles
 	index   map[Key]int // Key → position in Tasks
@@ -152,6 +153,7 @@ func (s *State) Clone() *State {
 	c.noWaker = append([]Key(nil), s.noWaker...)
 	c.index = maps.Clone(s.index)
 	c.Ring = s.Ring.clone()
+	c.Sched = s.Sched.clone()
 	return &c
 }
 
@@ -217,6 +219,9 @@ func (s *State) Apply(e *trace.Event) {
 	switch e.Kind {
 	case trace.SQEPrepared, trace.Submitted, trace.CQEReaped, trace.OpCancelled, trace.Woken:
 		s.applyRing(e)
+	case trace.QueueSelected, trace.SliceEnded, trace.Preempted, trace.ParkedUntil, trace.Parked,
+		trace.Unparked, trace.EventfdWake, trace.Stall:
+		s.applySched(e)
 	}
 	switch e.Kind {
 	case trace.Turn:

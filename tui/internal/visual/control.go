@@ -41,7 +41,7 @@ func (m *Model) turnForward() {
 func (m *Model) request(a action) {
 	switch m.rt {
 	case rtFinished, rtRecorded:
-		m.status = "The run has finished: ← steps back, r restarts."
+		m.status = "The run has finished: ← steps back, R restarts."
 		return
 	case rtStopped:
 		m.issue(a)
@@ -66,7 +66,7 @@ func (m *Model) issue(a action) {
 func (m Model) play() (Model, tea.Cmd) {
 	if m.rt == rtRecorded || m.rt == rtFinished {
 		if m.hist.Pos() == m.hist.Len() {
-			m.status = "The run has finished: ← steps back, r restarts."
+			m.status = "The run has finished: ← steps back, R restarts."
 			return m, nil
 		}
 	}

@@ -21,13 +21,13 @@ type KeyMap struct {
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Play:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "play/pause")),
-		Step:    key.NewBinding(key.WithKeys("n", "right", "l"), key.WithHelp("n/→", "step")),
+		Step:    key.NewBinding(key.WithKeys("n", "right"), key.WithHelp("n/→", "step")),
 		Turn:    key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "loop turn")),
-		Back:    key.NewBinding(key.WithKeys("left", "h", "p"), key.WithHelp("←", "back")),
+		Back:    key.NewBinding(key.WithKeys("left", "p"), key.WithHelp("←", "back")),
 		Faster:  key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
 		Slower:  key.NewBinding(key.WithKeys("-", "_", "−"), key.WithHelp("−", "slower")),
 		Breaks:  key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "breaks")),
-		Restart: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
+		Restart: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart")),
 		Focus:   key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "focus panel")),
 		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "scroll up")),
 		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "scroll down")),

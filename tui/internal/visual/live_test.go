@@ -232,7 +232,7 @@ func TestLiveRestartDetachesTheOldRun(t *testing.T) {
 	m, cmd := live(t, replayRun(-1, nil))
 	old := m.feed
 	oldCmd := cmd
-	m, cmd = send(m, cmd, "r")
+	m, cmd = send(m, cmd, "R")
 	select {
 	case <-old.Done(): // the old demo ran to its end, unobserved
 	case <-time.After(10 * time.Second):

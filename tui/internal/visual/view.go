@@ -63,11 +63,19 @@ func (m Model) render() string {
 		ringRows = ringHeight(h)
 		room -= ringRows + 2
 	}
+	queueRows := 0 // the queue panel (phase 3, view_queue.go)
+	if n := m.schedRows(); n > 0 && room-n-2 >= 5 {
+		queueRows = n
+		room -= n + 2
+	}
 	taskRows := max(min(len(st.Tasks)+1, max(room/2, 3), room-3), 2)
 	eventRows := max(room-taskRows, 1)
 	all := taskRows + eventRows + 2
 	if ringRows > 0 {
 		all += ringRows + 2
+	}
+	if queueRows > 0 {
+		all += queueRows + 2
 	}
 
 	var mid string
@@ -80,6 +88,9 @@ func (m Model) render() string {
 		mid = m.panel("Tasks", m.focus == panelTasks, m.taskTable(st, w-2, taskRows), w, taskRows) + "\n"
 		if ringRows > 0 {
 			mid += m.panel(m.ringTitle(st), m.focus == panelRing, m.ringPanel(st, w-2, h), w, ringRows) + "\n"
+		}
+		if queueRows > 0 {
+			mid += m.panel("Task queues", false, m.queuePanel(st, w-2, queueRows), w, queueRows) + "\n"
 		}
 		mid += m.panel("Events", m.focus == panelEvents, m.eventLog(w-2, eventRows), w, eventRows)
 	}

@@ -91,6 +91,9 @@ func stageOf(o *tracestate.Op, inCQ map[uint64]int, known bool) string {
 	if !known {
 		return "● in kernel or CQ"
 	}
+	if o.MoreCQEs > 0 {
+		return fmt.Sprintf("%s, multishot: %d CQEs", o.Stage, o.MoreCQEs)
+	}
 	return o.Stage.String()
 }
 
@@ -296,6 +299,9 @@ func (m Model) cqeLine(st *tracestate.State) string {
 		to = taskText(st, c.Exec, c.Task) + " (its waker fires next)"
 	}
 	s := head + " → " + to
+	if c.Note != "" {
+		s += " · " + c.Note // multishot: F_MORE or last, buffer, ring occupancy
+	}
 	if c.Known {
 		s += " · in flight " + ageText(c.Age, c.AgeNS)
 	}

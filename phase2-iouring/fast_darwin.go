@@ -1,0 +1,36 @@
+//go:build darwin
+
+package iouring
+
+import (
+	"time"
+
+	executor "asyncworkbook/phase1-executor"
+)
+
+// No io_uring on macOS: no registered buffers or files. The reactor's
+// hooks for them (fixed_linux.go) do nothing here.
+type fixedState struct{}
+
+func (r *Reactor) dropSlot(int) {}
+func (r *Reactor) closeFixed()  {}
+
+// Nor provided-buffer rings and multishot receive (multishot_linux.go).
+type (
+	fastState struct{}
+	msRecv    struct{}
+	msAccept  struct{}
+)
+
+func (r *Reactor) closeFast()       {}
+func (s *TCPStream) stopMultishot() {}
+func (s *TCPStream) multishotRead([]byte, time.Duration) executor.Future[executor.Result[int]] {
+	return nil
+}
+
+func (l *TCPListener) stopMultishot() {}
+func (l *TCPListener) multishotAccept() executor.Future[executor.Result[*TCPStream]] {
+	return nil
+}
+
+func (r *Reactor) pbufOccupancy() string { return "" }

@@ -1,0 +1,164 @@
+//go:build linux
+
+package pools
+
+import (
+	"runtime"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	iouring "asyncworkbook/phase2-iouring"
+)
+
+// BenchmarkWakeRing measures what waking a parked executor costs, as a
+// ping-pong between two threads each parked in its own ring's
+// io_uring_enter, per round trip (two wakes):
+//
+//	msg-ring  the waker posts a CQE straight into the other ring
+//	          (IORING_OP_MSG_RING, 5.18; its own CQE skipped on success,
+//	          IOSQE_CQE_SKIP_SUCCESS, 5.17)
+//	eventfd   the waker writes the other's eventfd, on which a READ is in
+//	          flight in the parked ring (what phase 2's Unpark does)
+//	go-chan   two goroutines on locked threads, an unbuffered channel
+//	          (the Go runtime's own park and wake)
+//
+//	go test -run '^$' -bench WakeRing -count 5 ./phase4-pools/
+func BenchmarkWakeRing(b *testing.B) {
+	b.Run("msg-ring", func(b *testing.B) { pingPong(b, msgRingSide) })
+	b.Run("eventfd", func(b *testing.B) { pingPong(b, eventfdSide) })
+	b.Run("go-chan", func(b *testing.B) {
+		ping, pong := make(chan struct{}), make(chan struct{})
+		go func() {
+			runtime.LockOSThread()
+			for range pong {
+				ping <- struct{}{}
+			}
+		}()
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		b.ResetTimer()
+		for range b.N {
+			pong <- struct{}{}
+			<-ping
+		}
+		close(pong)
+	})
+}
+
+// side is one thread of the ping-pong: wait parks until the other side's
+// wake, wake wakes the other side.
+type side struct {
+	ring  *iouring.Ring
+	efd   int
+	buf   []byte // outside the Go heap: the eventfd READ lands here
+	peer  *side
+	armed bool
+}
+
+type sideKind func(b *testing.B) (a, c *side)
+
+func newRing(b *testing.B) *iouring.Ring {
+	r, err := iouring.Setup(8, 0)
+	if err != nil {
+		b.Skipf("io_uring unavailable: %v", err)
+	}
+	b.Cleanup(func() { r.Close() })
+	return r
+}
+
+func msgRingSide(b *testing.B) (*side, *side) {
+	x, y := &side{ring: newRing(b)}, &side{ring: newRing(b)}
+	x.peer, y.peer = y, x
+	return x, y
+}
+
+func (s *side) wakeMsgRing(b *testing.B) {
+	sqe := s.ring.NextSQE()
+	sqe.PrepMsgRing(s.peer.ring.Fd(), 0, 1)
+	sqe.Flags |= iouring.SQECQESkipSuccess
+	if _, err := s.ring.Submit(0); err != nil {
+		b.Error(err)
+	}
+}
+
+func eventfdSide(b *testing.B) (*side, *side) {
+	mk := func() *side {
+		efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf, err := unix.Mmap(-1, 0, 4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { unix.Close(efd); unix.Munmap(buf) })
+		return &side{ring: newRing(b), efd: efd, buf: buf}
+	}
+	x, y := mk(), mk()
+	x.peer, y.peer = y, x
+	return x, y
+}
+
+func (s *side) wakeEventfd(b *testing.B) {
+	one := [8]byte{1}
+	if _, err := unix.Write(s.peer.efd, one[:]); err != nil {
+		b.Error(err)
+	}
+}
+
+// wait parks in io_uring_enter until one CQE arrives (re-arming the
+// eventfd READ first when there is one).
+func (s *side) wait(b *testing.B) {
+	if s.efd != 0 && !s.armed {
+		s.ring.NextSQE().PrepRead(s.efd, unsafe.Pointer(&s.buf[0]), 8, ^uint64(0))
+		s.armed = true
+	}
+	for {
+		got := 0
+		s.ring.Reap(func(c iouring.CQE) {
+			if c.Res < 0 {
+				b.Errorf("CQE %+v: the wake failed", c)
+			}
+			got++
+			if s.efd != 0 {
+				s.armed = false
+			}
+		})
+		if got > 0 {
+			return
+		}
+		if _, err := s.ring.Submit(1); err != nil {
+			b.Error(err)
+			return
+		}
+	}
+}
+
+func pingPong(b *testing.B, kind sideKind) {
+	x, y := kind(b)
+	wake := (*side).wakeMsgRing
+	if x.efd != 0 {
+		wake = (*side).wakeEventfd
+	}
+	n := b.N
+	done := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		defer close(done)
+		for range n {
+			y.wait(b)
+			wake(y, b)
+		}
+	}()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	for range n {
+		wake(x, b)
+		x.wait(b)
+	}
+	<-done
+}

@@ -1,0 +1,59 @@
+//go:build linux
+
+package demos
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"asyncworkbook/phases/trace"
+)
+
+// fastDemoChecks are the checks of the fast paths' demos, run by
+// TestPhase2DemosShowWhatTheirLessonsSay on both rings.
+func fastDemoChecks(t *testing.T) map[string]func(*testing.T, []trace.Event) {
+	uring := ringKind(t) == "io_uring"
+	count := func(evs []trace.Event, match func(trace.Event) bool) int {
+		n := 0
+		for _, e := range evs {
+			if match(e) {
+				n++
+			}
+		}
+		return n
+	}
+	return map[string]func(*testing.T, []trace.Event){
+		"p2-fixed-reads": func(t *testing.T, evs []trace.Event) {
+			fixed := count(evs, func(e trace.Event) bool { return e.Kind == trace.SQEPrepared && e.Op == "READ_FIXED" })
+			// Task 0's READ is io_uring's eventfd wakeup, not a file read.
+			plain := count(evs, func(e trace.Event) bool { return e.Kind == trace.SQEPrepared && e.Op == "READ" && e.Task != 0 })
+			if fixed != 4 || plain != 4 {
+				t.Errorf("%d READ_FIXED and %d READ SQEs; want 4 of each (four registered buffers)", fixed, plain)
+			}
+		},
+		"p2-multishot-recv": func(t *testing.T, evs []trace.Event) {
+			sqes := count(evs, func(e trace.Event) bool { return e.Kind == trace.SQEPrepared && e.Op == "RECV" })
+			more := count(evs, func(e trace.Event) bool {
+				return e.Kind == trace.CQEReaped && e.Op == "RECV" && strings.Contains(e.Note, "F_MORE")
+			})
+			switch {
+			case uring && (sqes != 1 || more < 3):
+				t.Errorf("io_uring: %d RECV SQEs, %d CQEs with F_MORE; want 1 SQE serving 3", sqes, more)
+			case !uring && (sqes < 3 || more != 0):
+				t.Errorf("fallback: %d RECV SQEs, %d multishot CQEs; want single-shot RECVs", sqes, more)
+			}
+		},
+		"p2-read-within": func(t *testing.T, evs []trace.Event) {
+			linked := has(evs, cqe("LINK_TIMEOUT", is(-int32(unix.ETIME))))
+			raced := has(evs, cqe("TIMEOUT", is(-int32(unix.ETIME))))
+			if !has(evs, cqe("RECV", is(-int32(unix.ECANCELED)))) {
+				t.Error("want the RECV cancelled (-ECANCELED)")
+			}
+			if uring && !linked || !uring && !raced {
+				t.Errorf("io_uring=%v: LINK_TIMEOUT fired %v, TIMEOUT fired %v", uring, linked, raced)
+			}
+		},
+	}
+}

@@ -1,0 +1,31 @@
+//go:build wrong && wrong_no_mask
+
+// This is a WRONG answer, kept to prove the tests reject it
+// (go test -tags wrong,wrong_no_mask ./solutions/phase2/01-push-sqe/ must fail).
+//
+// The wrong idea: index the array with the tail itself. The indexes are
+// free-running counters; only their low bits (tail & Mask) name a slot.
+// The first push past the end of the array panics (or, with a start
+// index past it, the very first push does).
+
+// Package pushsqe is exercise phase2/01-push-sqe: the push side of a
+// submission ring.
+package pushsqe
+
+// Push puts e in the submission queue and publishes it to the kernel. It
+// returns false, changing nothing, when the queue is full.
+func (q *SQ) Push(e Entry) bool {
+	// Only we write the tail: loading it reads our own value back. The
+	// head is the kernel's: its atomic load also makes the slots it has
+	// consumed ours to overwrite.
+	tail := q.Tail.Load()
+	head := q.Head.Load()
+	// Unsigned subtraction counts the entries in flight even when the
+	// indexes have wrapped around 2³².
+	if tail-head == uint32(len(q.Entries)) {
+		return false
+	}
+	q.Entries[tail] = e    // fill the slot first...
+	q.Tail.Store(tail + 1) // ...then publish it: the kernel may read it now
+	return true
+}

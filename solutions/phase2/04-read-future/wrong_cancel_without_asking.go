@@ -1,0 +1,85 @@
+//go:build wrong && wrong_cancel_without_asking
+
+// This is a WRONG answer, kept to prove the tests reject it
+// (go test -tags wrong,wrong_cancel_without_asking ./solutions/phase2/04-read-future/ must fail).
+//
+// The wrong idea: Drop always cancels. If the completion already arrived
+// (the reader was cancelled after it was woken, before it collected the
+// result), Cancel forgets the op and never calls the orphan function: the
+// buffer stays pinned for ever.
+
+// Package readfuture is exercise phase2/04-read-future: an asynchronous
+// ReadAt written by hand, over a submission interface.
+package readfuture
+
+import (
+	"runtime"
+	"syscall"
+	"unsafe"
+
+	executor "asyncworkbook/phase1-executor"
+)
+
+// ReadAt returns a future that reads up to len(buf) bytes at offset off of
+// fd with one OpRead, and yields the count (fewer than len(buf): a short
+// read; 0: end of file) or the error the kernel reported.
+func ReadAt(s Submitter, fd int32, buf []byte, off int64) executor.Future[executor.Result[int]] {
+	return &readFuture{s: s, fd: fd, buf: buf, off: off}
+}
+
+type readFuture struct {
+	s   Submitter
+	fd  int32
+	buf []byte
+	off int64
+
+	id      uint64
+	started bool // submitted
+	over    bool // Ready returned, or dropped
+
+	// pin keeps buf's memory alive and in place while the kernel may
+	// write it: from Submit to the op's completion, also when the future
+	// is dropped before then.
+	pin runtime.Pinner
+}
+
+func (f *readFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[int]] {
+	if !f.started {
+		if len(f.buf) == 0 {
+			f.over = true
+			return executor.PollReady(executor.Result[int]{}) // nothing to read into
+		}
+		f.pin.Pin(&f.buf[0])
+		f.id = f.s.Submit(Request{
+			Op:   OpRead,
+			Fd:   f.fd,
+			Addr: uintptr(unsafe.Pointer(&f.buf[0])),
+			Len:  uint32(len(f.buf)),
+			Off:  uint64(f.off),
+		}, cx.WakerFor("read"))
+		f.started = true
+		return executor.Pending[executor.Result[int]]()
+	}
+	res, done := f.s.Result(f.id, cx.WakerFor("read"))
+	if !done {
+		return executor.Pending[executor.Result[int]]() // the submitter holds our newest waker
+	}
+	f.over = true
+	f.pin.Unpin() // the kernel is done with buf
+	if res < 0 {
+		return executor.PollReady(executor.Result[int]{Err: syscall.Errno(-res)})
+	}
+	return executor.PollReady(executor.Result[int]{Value: int(res)})
+}
+
+// Drop cancels a read in flight. The buffer stays pinned until the
+// kernel's completion says it is done with it.
+func (f *readFuture) Drop() {
+	if !f.started || f.over {
+		return
+	}
+	f.over = true
+
+	pin := &f.pin
+	f.s.Cancel(f.id, func(int32) { pin.Unpin() })
+}
