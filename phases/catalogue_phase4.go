@@ -3,8 +3,7 @@ package phases
 // phase4 is the pools chapter: eight lessons, from thread-per-core to the
 // head-to-head benchmark, and three exercises.
 //
-// The demos these lessons name are written on the p4view branch; until it
-// is merged each Demo is empty, with the id it takes in a comment.
+// The demos these lessons name are in phases/demos (phase4*.go).
 func phase4() Phase {
 	const dir = "phase4-pools/"
 	return Phase{
@@ -18,14 +17,14 @@ func phase4() Phase {
 				ID:    "p4-thread-per-core",
 				Title: "Thread-per-core and share-nothing",
 				File:  "lessons/phase4/01-thread-per-core.md",
-				Demo:  "", // demo: p4-thread-per-core
+				Demo:  "p4-thread-per-core",
 				Code:  []string{dir + "doc.go", dir + "pool.go", dir + "thread_linux.go"},
 			},
 			{
 				ID:        "p4-placement",
 				Title:     "Pinning, placement and topology",
 				File:      "lessons/phase4/02-placement.md",
-				Demo:      "", // demo: p4-placement
+				Demo:      "p4-placement",
 				Exercises: []string{"phase4/01-spread-placement"},
 				Code:      []string{dir + "placement.go", dir + "topology.go", dir + "topology_linux.go", dir + "cpuset.go"},
 			},
@@ -33,7 +32,7 @@ func phase4() Phase {
 				ID:        "p4-messages",
 				Title:     "Cross-core messages, and when to wake",
 				File:      "lessons/phase4/03-messages.md",
-				Demo:      "", // demo: p4-messages
+				Demo:      "p4-messages",
 				Exercises: []string{"phase4/02-wake-when-parked"},
 				Code:      []string{dir + "spsc.go", dir + "spsc_test.go", dir + "bench_test.go"},
 			},
@@ -41,14 +40,14 @@ func phase4() Phase {
 				ID:    "p4-submit-to",
 				Title: "SubmitTo: work sent to another executor",
 				File:  "lessons/phase4/04-submit-to.md",
-				Demo:  "", // demo: p4-submit-to
+				Demo:  "p4-submit-to",
 				Code:  []string{dir + "mesh.go", dir + "pool.go"},
 			},
 			{
 				ID:        "p4-sharding",
 				Title:     "Sharding: every key has one owner",
 				File:      "lessons/phase4/05-sharding.md",
-				Demo:      "", // demo: p4-sharding
+				Demo:      "p4-sharding",
 				Exercises: []string{"phase4/03-shard-router"},
 				Code:      []string{dir + "shard.go", dir + "echo.go"},
 			},
@@ -56,21 +55,21 @@ func phase4() Phase {
 				ID:    "p4-shutdown",
 				Title: "Shutdown: drain, deadline, report",
 				File:  "lessons/phase4/06-shutdown.md",
-				Demo:  "", // demo: p4-shutdown
+				Demo:  "p4-shutdown",
 				Code:  []string{dir + "pool.go", dir + "mesh.go", dir + "pool_linux_test.go"},
 			},
 			{
 				ID:    "p4-work-stealing",
 				Title: "When work stealing wins",
 				File:  "lessons/phase4/07-work-stealing.md",
-				Demo:  "", // demo: p4-messages
+				Demo:  "p4-messages",
 				Code:  []string{dir + "skew_bench_test.go", dir + "bench_test.go", dir + "mesh.go"},
 			},
 			{
 				ID:    "p4-benchmark",
 				Title: "The finale: the head-to-head benchmark",
 				File:  "lessons/phase4/08-benchmark.md",
-				Demo:  "", // demo: p4-sharding
+				Demo:  "p4-sharding",
 				Code:  []string{"bench/run.sh", "bench/cmd", dir + "echo.go"},
 			},
 		},
