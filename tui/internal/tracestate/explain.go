@@ -146,6 +146,9 @@ func (s *State) Explain(e *trace.Event) string {
 		}
 		return fmt.Sprintf("The executor wakes up: %s. The wakes that came in meanwhile follow.", e.Note)
 	}
+	if text, ok := s.explainSched(e, who); ok { // phase 3 (explain_sched.go)
+		return text
+	}
 	if text, ok := explainPool(e); ok { // phase 4 (explain_pool.go)
 		return text
 	}

@@ -52,7 +52,7 @@ func TestQueuePanelShowsThePickTheQueuesAndThePark(t *testing.T) {
 	}
 	m = press(m, repeat("n", 3)...)
 	v = plain(m.View())
-	for _, want := range []string{"executor awake", "last wake from goroutine 7", "⚠ stall T1 in gold for 20ms"} {
+	for _, want := range []string{"executor awake", "from goroutine 7 ══ eventfd write ══▶ parked executor", "⚠ stall T1 in gold for 20ms"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("after the wake and the stall, the view lacks %q:\n%s", want, v)
 		}

@@ -27,7 +27,11 @@ func (m Model) schedRows() int {
 	if !m.hist.head.HasSched() {
 		return 0
 	}
-	return 2 + max(len(m.hist.head.Sched.Names), 1)
+	n := 2 + max(len(m.hist.head.Sched.Names), 1)
+	if m.hist.head.Sched.Wake != "" {
+		n++ // the line that draws the last wake from outside
+	}
+	return n
 }
 
 // queuePanel renders the panel's body in rows lines of width w.
@@ -46,13 +50,15 @@ func (m Model) queuePanel(st *tracestate.State, w, rows int) string {
 			exec = "executor parked ≤ " + time.Duration(c.ParkFor).String() + " (next timer)"
 		}
 	}
-	if c.Wake != "" {
-		exec += " · last wake " + c.Wake
-	}
 	if c.Stall != "" {
 		exec += " · ⚠ stall " + c.Stall
 	}
 	lines = append(lines, exec)
+	if c.Wake != "" {
+		// Drawn, not just said: the one wake that crosses from another
+		// goroutine into the parked executor, through its eventfd.
+		lines = append(lines, "  "+c.Wake+" ══ eventfd write ══▶ parked executor")
+	}
 
 	least, most := ^uint64(0), uint64(0)
 	for _, q := range c.Queues {
