@@ -29,7 +29,7 @@ type Preempter struct {
 	word   atomic.Uint64
 	gen    uint64 // executor goroutine only
 	end    time.Duration
-	polls  int    // polls in this slice; executor goroutine only
+	polls  int // polls in this slice; executor goroutine only
 	budget int
 }
 
