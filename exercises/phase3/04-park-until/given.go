@@ -146,7 +146,7 @@ func (t *Timers) Next() (time.Duration, bool) {
 	return m, true
 }
 
-// Parking is what the tests drive: your Parker, or a known wrong one.
+// Parking is what the tests drive: your Parker.
 type Parking interface {
 	Wake(task string)
 	Park() string
