@@ -104,8 +104,8 @@ func (w *Wheel) NextSlot() (level, slot int, start uint64, ok bool) {
 // Head returns the first timer of a slot's list, or nil.
 func (w *Wheel) Head(level, slot int) *Timer { return w.slots[level][slot] }
 
-// Impl is one implementation of the three functions: yours (Mine) or,
-// in the tests, a known wrong one.
+// Impl is one implementation of the three functions, as the tests take
+// it: yours is Mine.
 type Impl struct {
 	Insert  func(w *Wheel, t *Timer, at time.Duration, fire func()) bool
 	Cancel  func(w *Wheel, t *Timer) bool

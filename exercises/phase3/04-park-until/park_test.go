@@ -28,21 +28,6 @@ type maker func(w world) Parking
 
 func mine(w world) Parking { return &Parker{Kernel: w.k, Inbox: w.in, Clock: w.c, Timers: w.tm} }
 
-// safely runs a check, turning a check.Fail from the fake kernel into its
-// message (the wrong answers must not stop the suite).
-func safely(f func() string) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(*check.Failure); ok {
-				msg = e.Msg
-				return
-			}
-			panic(r)
-		}
-	}()
-	return f()
-}
-
 func checkBusyWakeIsFree(mk maker) string {
 	w := newWorld()
 	p := mk(w)
@@ -116,17 +101,6 @@ func checkDueTimerDoesNotSleep(mk maker) string {
 		return fmt.Sprintf("a timer already due: Park = %q with waits %v, want \"deadline\" and no wait", why, w.k.Waits())
 	}
 	return ""
-}
-
-var checks = []struct {
-	name string
-	fn   func(maker) string
-}{
-	{"busy wake", checkBusyWakeIsFree},
-	{"wake ends park", checkWakeEndsAPark},
-	{"no lost wake", checkNoLostWake},
-	{"deadline", checkParksUntilTheNextDeadline},
-	{"due timer", checkDueTimerDoesNotSleep},
 }
 
 func run(t *testing.T, c func(maker) string) {

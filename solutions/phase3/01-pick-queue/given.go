@@ -14,8 +14,8 @@ type Queue struct {
 	Ready    int    // ready tasks; 0: the queue is idle
 }
 
-// Impl is one implementation of the three functions: yours (Mine) or, in
-// the tests, a known wrong one.
+// Impl is one implementation of the three functions, as the tests take
+// it: yours is Mine.
 type Impl struct {
 	Charge   func(q *Queue, ran time.Duration)
 	Activate func(q *Queue, all []*Queue)

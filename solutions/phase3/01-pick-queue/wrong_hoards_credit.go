@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_hoards_credit
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase3/01-pick-queue/ must fail).
+// (go test -tags wrong,wrong_hoards_credit ./solutions/phase3/01-pick-queue/ must fail).
 //
 // The wrong idea: "a queue that was idle did not use its share, so let it
 // keep its low vruntime". It then hoards credit: idle for half a second,

@@ -30,7 +30,7 @@ func (c *Clock) Advance(d time.Duration) { c.now.Add(int64(d)) }
 // Reads returns how many times Now was called.
 func (c *Clock) Reads() int64 { return c.reads.Load() }
 
-// Preempting is what the tests drive: your Preempter, or a known wrong one.
+// Preempting is what the tests drive: your Preempter.
 type Preempting interface {
 	StartSlice(length time.Duration) (gen uint64)
 	Expire(gen uint64)

@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_ignores_generation
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase3/02-need-preempt/ must fail).
+// (go test -tags wrong,wrong_ignores_generation ./solutions/phase3/02-need-preempt/ must fail).
 //
 // The wrong idea: "the timer fired, so preempt". A timer armed for an
 // earlier slice can fire after that slice ended (it was already running

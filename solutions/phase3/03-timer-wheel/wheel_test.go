@@ -116,16 +116,6 @@ func checkCancel(impl Impl) string {
 	return ""
 }
 
-var checks = []struct {
-	name string
-	fn   func(Impl) string
-}{
-	{"model", checkAgainstAModel},
-	{"never early", checkNeverEarly},
-	{"far timers", checkFarTimers},
-	{"cancel", checkCancel},
-}
-
 func run(t *testing.T, c func(Impl) string) {
 	t.Helper()
 	defer check.Guard(t, exercise)

@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_loses_on_cascade
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase3/03-timer-wheel/ must fail).
+// (go test -tags wrong,wrong_loses_on_cascade ./solutions/phase3/03-timer-wheel/ must fail).
 //
 // The wrong idea: "a slot that comes due holds the timers that are due".
 // True at level 0 only. A coarse slot spans many ticks; when it comes due

@@ -1,7 +1,7 @@
-//go:build wrong
+//go:build wrong && wrong_look_then_sleep
 
 // This is a WRONG answer, kept to prove the tests reject it
-// (go test -tags wrong ./solutions/phase3/04-park-until/ must fail).
+// (go test -tags wrong,wrong_look_then_sleep ./solutions/phase3/04-park-until/ must fail).
 //
 // The wrong idea: "look at the inbox; if it is empty, say I am sleeping
 // and sleep". A wake that lands between the look and the store finds
