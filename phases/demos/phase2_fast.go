@@ -3,15 +3,10 @@
 package demos
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	executor "asyncworkbook/phase1-executor"
 	iouring "asyncworkbook/phase2-iouring"
@@ -47,40 +42,12 @@ func init() {
 // fixedReads: eight READ_FIXED-or-READ of a file through the reactor's
 // registered buffers and file slot.
 func fixedReads(sink trace.Sink) error {
-	const blocks, size = 8, 512
 	return run2(sink, "main", func(e *env2) executor.Future[error] {
 		return executor.Async(func(a *executor.Awaiter) error {
-			if err := e.r.EnableFixed(4, size, 2); err != nil {
+			if err := e.r.EnableFixed(4, 512, 2); err != nil {
 				return err
 			}
-			path := filepath.Join(e.dir, "blocks")
-			var data []byte
-			for i := range blocks {
-				data = append(data, bytes.Repeat([]byte{byte('a' + i)}, size)...)
-			}
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				return err
-			}
-			f := executor.Await(a, iouring.Open(e.r, path, unix.O_RDONLY, 0))
-			if f.Err != nil {
-				return f.Err
-			}
-			defer func() { executor.Await(a, f.Value.Close()) }()
-			bufs := make([][]byte, blocks)
-			reads := make([]executor.Future[executor.Result[int]], blocks)
-			for i := range reads {
-				bufs[i] = make([]byte, size)
-				reads[i] = f.Value.ReadAtFixed(bufs[i], int64(i*size))
-			}
-			for i, r := range executor.Await(a, executor.Join(reads...)) {
-				if r.Err != nil {
-					return r.Err
-				}
-				if r.Value != size || bufs[i][0] != byte('a'+i) {
-					return fmt.Errorf("block %d: read %d bytes starting %q", i, r.Value, bufs[i][:1])
-				}
-			}
-			return nil
+			return readBlocks(a, e, (*iouring.File).ReadAtFixed)
 		})
 	}, errorOf)
 }

@@ -159,38 +159,44 @@ func ringRoundTrip(sink trace.Sink) error {
 
 // batchReads: eight READs in one poll, so in one enter.
 func batchReads(sink trace.Sink) error {
-	const blocks, size = 8, 512
 	return run2(sink, "main", func(e *env2) executor.Future[error] {
 		return executor.Async(func(a *executor.Awaiter) error {
-			// The file is set up with plain Go: only the reads are the point.
-			path := filepath.Join(e.dir, "blocks")
-			var data []byte
-			for i := range blocks {
-				data = append(data, bytes.Repeat([]byte{byte('a' + i)}, size)...)
-			}
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				return err
-			}
-			f := executor.Await(a, iouring.Open(e.r, path, unix.O_RDONLY, 0))
-			if f.Err != nil {
-				return f.Err
-			}
-			defer func() { executor.Await(a, f.Value.Close()) }()
-			bufs := make([][]byte, blocks)
-			reads := make([]executor.Future[executor.Result[int]], blocks)
-			for i := range reads {
-				bufs[i] = make([]byte, size)
-				reads[i] = f.Value.ReadAt(bufs[i], int64(i*size))
-			}
-			for i, r := range executor.Await(a, executor.Join(reads...)) {
-				if r.Err != nil {
-					return r.Err
-				}
-				if r.Value != size || bufs[i][0] != byte('a'+i) {
-					return fmt.Errorf("block %d: read %d bytes starting %q", i, r.Value, bufs[i][:1])
-				}
-			}
-			return nil
+			return readBlocks(a, e, (*iouring.File).ReadAt)
 		})
 	}, errorOf)
+}
+
+// readBlocks writes a file of eight 512-byte blocks (block i full of
+// 'a'+i) with plain Go — only the reads are the point — then reads every
+// block at once with read, in one poll, and checks each.
+func readBlocks(a *executor.Awaiter, e *env2, read func(*iouring.File, []byte, int64) executor.Future[executor.Result[int]]) error {
+	const blocks, size = 8, 512
+	path := filepath.Join(e.dir, "blocks")
+	var data []byte
+	for i := range blocks {
+		data = append(data, bytes.Repeat([]byte{byte('a' + i)}, size)...)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return err
+	}
+	f := executor.Await(a, iouring.Open(e.r, path, unix.O_RDONLY, 0))
+	if f.Err != nil {
+		return f.Err
+	}
+	defer func() { executor.Await(a, f.Value.Close()) }()
+	bufs := make([][]byte, blocks)
+	reads := make([]executor.Future[executor.Result[int]], blocks)
+	for i := range reads {
+		bufs[i] = make([]byte, size)
+		reads[i] = read(f.Value, bufs[i], int64(i*size))
+	}
+	for i, r := range executor.Await(a, executor.Join(reads...)) {
+		if r.Err != nil {
+			return r.Err
+		}
+		if r.Value != size || bufs[i][0] != byte('a'+i) {
+			return fmt.Errorf("block %d: read %d bytes starting %q", i, r.Value, bufs[i][:1])
+		}
+	}
+	return nil
 }
