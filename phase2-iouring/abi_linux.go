@@ -49,12 +49,13 @@ var (
 const (
 	setupIOPoll       = 1 << 0
 	setupSQPoll       = 1 << 1
-	setupCQSize       = 1 << 3  // Params.CQEntries is the CQ size (5.5)
-	setupClamp        = 1 << 4  // clamp entries to the maximum instead of failing (5.6)
-	setupSubmitAll    = 1 << 7  // keep submitting after an SQE fails to prep (5.18)
-	setupCoopTaskrun  = 1 << 8  // no IPI to run completions: we enter often anyway (5.19)
-	setupSingleIssuer = 1 << 12 // one task submits (6.0)
-	setupDeferTaskrun = 1 << 13 // completions run only when we enter (6.1)
+	setupCQSize       = 1 << 3               // Params.CQEntries is the CQ size (5.5)
+	setupClamp        = 1 << 4               // clamp entries to the maximum instead of failing (5.6)
+	setupSubmitAll    = 1 << 7               // keep submitting after an SQE fails to prep (5.18)
+	setupCoopTaskrun  = setupCoopTaskrunBit  // no IPI to run completions: we enter often anyway (5.19)
+	setupTaskrunFlag  = setupTaskrunFlagBit  // the kernel sets IORING_SQ_TASKRUN when completions wait to be run (5.19)
+	setupSingleIssuer = setupSingleIssuerBit // one task submits (6.0)
+	setupDeferTaskrun = setupDeferTaskrunBit // completions run only when we enter (6.1)
 )
 
 // Features reported in Params.Features (IORING_FEAT_*).
@@ -73,6 +74,7 @@ const (
 const (
 	sqNeedWakeup = 1 << 0 // IORING_SQ_NEED_WAKEUP (SQPOLL only)
 	sqCQOverflow = 1 << 1 // IORING_SQ_CQ_OVERFLOW: CQEs wait in the kernel's overflow list
+	sqTaskrun    = 1 << 2 // IORING_SQ_TASKRUN: completions wait for an enter with GETEVENTS (5.19)
 )
 
 // mmap offsets of the three regions (IORING_OFF_*).

@@ -34,7 +34,7 @@ func parkRings(t *testing.T) map[string]func() *Reactor {
 
 func newKernelReactor(t *testing.T) *Reactor {
 	t.Helper()
-	r, err := newPlatformReactor(32, true)
+	r, err := newPlatformReactor(32, true, reactorConfig{})
 	if err != nil {
 		t.Skipf("io_uring unavailable: %v", err)
 	}

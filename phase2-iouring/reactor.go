@@ -5,7 +5,6 @@ package iouring
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"sync"
 
@@ -47,11 +46,13 @@ import (
 // resume a coroutine on another thread or lock state — and an executor
 // closed from another goroutine would then crash. Phase 4 gives each
 // executor a pinned thread it owns from setup to close; that is where
-// SINGLE_ISSUER and DEFER_TASKRUN belong.
+// SINGLE_ISSUER and DEFER_TASKRUN belong (NewReactorWith, WithSingleIssuer,
+// WithDeferTaskrun: the caller owns the thread).
 type Reactor struct {
-	ring Rings              // io_uring, or the pure-Go fallback
-	why  string             // why this ring: "io_uring", or the reason for the fallback
-	ex   *executor.Executor // set by Attach
+	ring  Rings              // io_uring, or the pure-Go fallback
+	why   string             // why this ring: "io_uring", or the reason for the fallback
+	setup string             // SetupFlags
+	ex    *executor.Executor // set by Attach
 
 	ops  []op     // the op table; user_data carries an index into it
 	free []uint32 // free op indexes
@@ -140,14 +141,7 @@ const (
 // cannot (io_uring_setup refused: ENOSYS, EPERM from seccomp or
 // kernel.io_uring_disabled, an old kernel) or when the environment says
 // WORKBOOK_RING=fallback. RingKind says which, and why.
-func NewReactor(entries uint32) (*Reactor, error) {
-	if forced := os.Getenv("WORKBOOK_RING"); forced == "fallback" {
-		return newFallbackReactor(entries, "WORKBOOK_RING=fallback")
-	} else if forced != "" && forced != "io_uring" {
-		return nil, fmt.Errorf("iouring: WORKBOOK_RING=%q: want io_uring or fallback", forced)
-	}
-	return newPlatformReactor(entries, os.Getenv("WORKBOOK_RING") == "io_uring")
-}
+func NewReactor(entries uint32) (*Reactor, error) { return NewReactorWith(entries) }
 
 // MaxEntries is the largest SQ size NewReactor accepts (the kernel's
 // IORING_MAX_ENTRIES).
@@ -167,7 +161,7 @@ func newFallbackReactor(entries uint32, why string) (*Reactor, error) {
 		return nil, err
 	}
 	fb := NewFallbackRing(entries)
-	return register(&Reactor{ring: fb, why: "fallback ring: " + why, probe: fb.Probe()}), nil
+	return register(&Reactor{ring: fb, why: "fallback ring: " + why, probe: fb.Probe(), setup: "fallback ring (no setup flags)"}), nil
 }
 
 // live holds every reactor not yet closed. A reactor dropped without Close

@@ -219,7 +219,7 @@ func (r *Ring) Pending() uint32 { return r.sqeTail - atomic.LoadUint32(r.sqHead)
 func (r *Ring) Submit(wait uint32) (int, error) {
 	toSubmit := r.flush()
 	var flags uint32
-	if wait > 0 || r.overflowed() {
+	if wait > 0 || r.overflowed() || r.taskrunPending() {
 		flags |= enterGetEvents
 	}
 	if toSubmit == 0 && flags == 0 {
@@ -233,6 +233,18 @@ func (r *Ring) Submit(wait uint32) (int, error) {
 // have made room.
 func (r *Ring) overflowed() bool {
 	return atomic.LoadUint32(r.sqFlags)&sqCQOverflow != 0
+}
+
+// taskrunPending reports whether completions wait in the kernel to be run
+// by an enter with GETEVENTS. Only a DEFER_TASKRUN ring needs this: its
+// completions are posted to the CQ by the issuing thread's next
+// io_uring_enter(GETEVENTS) and never behind its back, so without the
+// check a busy executor that only polls would never see them. The ring is
+// set up with TASKRUN_FLAG too, which makes the kernel raise
+// IORING_SQ_TASKRUN in the shared sq_flags word when such work is queued
+// (and clear it when the work has run); one atomic load per poll.
+func (r *Ring) taskrunPending() bool {
+	return r.params.Flags&setupDeferTaskrun != 0 && atomic.LoadUint32(r.sqFlags)&sqTaskrun != 0
 }
 
 // enter is io_uring_enter(2), retried on EINTR.

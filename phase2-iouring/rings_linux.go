@@ -27,24 +27,48 @@ type uringRings struct {
 // udEventfd is the user_data of the eventfd READ.
 const udEventfd uint64 = 1<<63 | 1
 
-func newURingRings(entries uint32) (*uringRings, error) {
+func newURingRings(entries uint32, cfg reactorConfig) (*uringRings, string, error) {
 	// COOP_TASKRUN (5.19): completions are run when we enter, which we do
-	// every turn anyway, instead of by interrupting the thread. Older
-	// kernels reject the flag: try again without it.
-	ring, err := setupHook(entries, setupCoopTaskrun)
-	if err != nil && errors.Is(err, unix.EINVAL) {
-		ring, err = setupHook(entries, 0)
+	// every turn anyway, instead of by interrupting the thread.
+	// DEFER_TASKRUN (6.1) goes further — completions run only when we
+	// enter with GETEVENTS — and replaces it; it needs SINGLE_ISSUER (6.0),
+	// and TASKRUN_FLAG (5.19) so that a poll knows when to enter
+	// (Ring.taskrunPending). Each try drops the newest flag the kernel
+	// refused (EINVAL from an older kernel); the last has none.
+	var tries []uint32
+	switch {
+	case cfg.deferTaskrun:
+		tries = append(tries, setupSingleIssuer|setupDeferTaskrun|setupTaskrunFlag)
+		fallthrough
+	case cfg.singleIssuer:
+		tries = append(tries, setupSingleIssuer|setupCoopTaskrun)
+	}
+	tries = append(tries, setupCoopTaskrun, 0)
+	var (
+		ring    *Ring
+		err     error
+		refused string
+	)
+	for i, flags := range tries {
+		ring, err = setupHook(entries, flags)
+		if err == nil || !errors.Is(err, unix.EINVAL) || i == len(tries)-1 {
+			break
+		}
+		if refused == "" {
+			refused = setupNames(flags&^tries[i+1], "") + ": " + unix.EINVAL.Error()
+		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	setup := setupNames(ring.params.Flags, refused)
 	u := &uringRings{Ring: ring, efd: -1}
 	// eventfd(2): a counter the kernel can wait on. Non-blocking, so a
 	// stray read(2) could never hang; we only read it through the ring.
 	u.efd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
 		ring.Close()
-		return nil, fmt.Errorf("iouring: eventfd: %w", err)
+		return nil, "", fmt.Errorf("iouring: eventfd: %w", err)
 	}
 	// The eventfd READ's 8-byte buffer is in flight whenever the reactor
 	// parks, for the reactor's whole life: give it a page of its own
@@ -53,10 +77,10 @@ func newURingRings(entries uint32) (*uringRings, error) {
 	if err != nil {
 		unix.Close(u.efd)
 		ring.Close()
-		return nil, fmt.Errorf("iouring: mmap scratch page: %w", err)
+		return nil, "", fmt.Errorf("iouring: mmap scratch page: %w", err)
 	}
 	u.efdBuf = (*[8]byte)(unsafe.Pointer(&u.scratch[0]))
-	return u, nil
+	return u, setup, nil
 }
 
 // newPlatformReactor uses the kernel's io_uring, falling back to the
@@ -66,11 +90,11 @@ func newURingRings(entries uint32) (*uringRings, error) {
 // (WORKBOOK_RING=io_uring). Any other setup error (EINVAL for bad
 // arguments, ENOMEM, EMFILE...) is returned: the fallback would hide a
 // mistake or a resource problem behind a slower ring.
-func newPlatformReactor(entries uint32, required bool) (*Reactor, error) {
+func newPlatformReactor(entries uint32, required bool, cfg reactorConfig) (*Reactor, error) {
 	if err := checkEntries(entries); err != nil {
 		return nil, err
 	}
-	u, err := newURingRings(entries)
+	u, setup, err := newURingRings(entries, cfg)
 	if err != nil {
 		var se *SetupError
 		if errors.As(err, &se) && !required && (se.Errno == unix.ENOSYS || se.Errno == unix.EPERM) {
@@ -78,7 +102,7 @@ func newPlatformReactor(entries uint32, required bool) (*Reactor, error) {
 		}
 		return nil, err
 	}
-	r := register(&Reactor{ring: u, why: "io_uring"})
+	r := register(&Reactor{ring: u, why: "io_uring", setup: setup})
 	if r.probe, err = u.Probe(); err != nil {
 		unregister(r)
 		u.Close()
@@ -96,7 +120,7 @@ func newPlatformReactor(entries uint32, required bool) (*Reactor, error) {
 // refused (to exercise the fallback path).
 var setupHook = Setup
 
-func (u *uringRings) NeedsEnter() bool { return u.overflowed() }
+func (u *uringRings) NeedsEnter() bool { return u.overflowed() || u.taskrunPending() }
 
 func (u *uringRings) Kind() string { return "io_uring" }
 
