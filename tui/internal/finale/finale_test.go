@@ -17,7 +17,10 @@ import (
 	"asyncworkbook/tui/internal/theme"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	fakeProcess() // kill_unix_test.go: the test binary as a fake server, load client or go command
+	goleak.VerifyTestMain(m)
+}
 
 // fake answers each server with a canned load-client line.
 type fake struct {
@@ -29,15 +32,15 @@ type fake struct {
 	gate     chan struct{} // if set, Measure waits for it (or ctx)
 }
 
-func key(c Case) string { return fmt.Sprintf("%s%d", c.Label, c.N) }
+func caseKey(c Case) string { return fmt.Sprintf("%s%d", c.Label, c.N) }
 
 func (f *fake) Build(context.Context) error { return f.buildErr }
 func (f *fake) Serve(_ context.Context, c Case) (string, int, func(), error) {
-	if err := f.serveErr[key(c)]; err != nil {
+	if err := f.serveErr[caseKey(c)]; err != nil {
 		return "", 0, nil, err
 	}
-	f.served = append(f.served, key(c))
-	return key(c), 42, func() { f.stopped++ }, nil
+	f.served = append(f.served, caseKey(c))
+	return caseKey(c), 42, func() { f.stopped++ }, nil
 }
 func (f *fake) Measure(ctx context.Context, addr string, pid int, l Load) (string, error) {
 	if f.gate != nil {
@@ -127,7 +130,7 @@ func TestModelShowsProgressThenBarsAndRatios(t *testing.T) {
 	}
 	m = drive(t, m, cmd)
 	v := ansi.Strip(m.View())
-	if !m.Done() || !strings.Contains(v, "3/3 · ✓ done") || !strings.Contains(v, "r run again") {
+	if !m.Done() || !strings.Contains(v, "3/3 · ✓ done") || !strings.Contains(v, "R restart") {
 		t.Fatalf("at the end:\n%s", v)
 	}
 	bar := func(label string, chart int) int {
