@@ -66,11 +66,12 @@ func phase4() Phase {
 				Code:  []string{dir + "skew_bench_test.go", dir + "bench_test.go", dir + "mesh.go"},
 			},
 			{
-				ID:    "p4-benchmark",
-				Title: "The finale: the head-to-head benchmark",
-				File:  "lessons/phase4/08-benchmark.md",
-				Demo:  "p4-sharding",
-				Code:  []string{"bench/run.sh", "bench/cmd", dir + "echo.go"},
+				ID:     "p4-benchmark",
+				Title:  "The finale: the head-to-head benchmark",
+				File:   "lessons/phase4/08-benchmark.md",
+				Demo:   "p4-sharding",
+				Code:   []string{"bench/run.sh", "bench/cmd", dir + "echo.go"},
+				Finale: true,
 			},
 		},
 		Exercises: []Exercise{
