@@ -52,7 +52,7 @@ type App struct {
 	mineStop context.CancelFunc // ends a "run mine" subprocess
 	finale   finale.Model
 	bench    finaleBench // what the finale measures with; see SetFinale
-	watchOn  bool               // watch mode follows the learner from exercise to exercise
+	watchOn  bool        // watch mode follows the learner from exercise to exercise
 
 	recheckStop context.CancelFunc // ends the re-check at start
 	homeStatus  string             // the home screen's status line
