@@ -83,7 +83,9 @@ func TestTraceDemo(t *testing.T) {
 		// The scenario's time is up: each task's last poll returns Ready.
 		for _, q := range qs {
 			id := task[q]
-			c.Say(trace.QueueSelected, 0, func(e *trace.Event) { e.Name, e.Queues, e.Dur, e.Note = q.Name, encode(), int64(burst), "the demo ends: each task finishes" })
+			c.Say(trace.QueueSelected, 0, func(e *trace.Event) {
+				e.Name, e.Queues, e.Dur, e.Note = q.Name, encode(), int64(burst), "the demo ends: each task finishes"
+			})
 			c.Say(trace.PollStarted, id, nil)
 			c.Say(trace.PollEnded, id, func(e *trace.Event) { e.Ready = true })
 			c.Say(trace.Completed, id, nil)
