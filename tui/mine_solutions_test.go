@@ -72,10 +72,43 @@ func TestRunMineOnEverySolutionStreamsAWellOrderedTrace(t *testing.T) {
 				t.Errorf("the visualiser flags %v as lost wakeups", stuck)
 			}
 			showsInTheVisualiser(t, x.Title, evs)
+			showsItsView(t, x.ID, x.Title, evs)
 		})
 	}
-	if n < 12 {
-		t.Errorf("%d exercises offer run mine, want all 12", n)
+	if all := len(phases.Default().AllExercises()); n < all {
+		t.Errorf("%d exercises offer run mine, want all %d", n, all)
+	}
+}
+
+// viewOf names, by exercise id prefix, the panel a trace of run mine
+// must reach in the visualiser: phase 3's the queue view (its
+// panel), phase 4's the executors side by side, phase 2's the ring.
+var viewOf = []struct{ prefix, panel, marker string }{
+	{"phase2/", "the ring view", " SQE"},
+	{"phase3/", "the queue view", "─ Task queues ─"},
+	{"phase4/", "the executors view", "Executors · "},
+}
+
+// showsItsView replays evs into a visualiser at 120×40 and checks that
+// the panel of the exercise's phase (viewOf) is on screen at the end.
+func showsItsView(t *testing.T, id, title string, evs []trace.Event) {
+	t.Helper()
+	for _, v := range viewOf {
+		if !strings.HasPrefix(id, v.prefix) {
+			continue
+		}
+		m := visual.NewRecorded(title, "", evs)
+		m.SetSize(120, 40)
+		for range evs {
+			m, _ = m.Update(testkeys.Key("n"))
+		}
+		view := testkeys.Plain(m.View())
+		if os.Getenv("WORKBOOK_SHOW_MINE") != "" {
+			t.Logf("run mine on %s, at the end (120×40):\n%s", id, view)
+		}
+		if !strings.Contains(view, v.marker) {
+			t.Errorf("run mine on %s does not reach %s (no %q on screen at the end):\n%s", id, v.panel, v.marker, view)
+		}
 	}
 }
 
