@@ -76,7 +76,7 @@ func phase4() Phase {
 		},
 		Exercises: []Exercise{
 			{ID: "phase4/01-spread-placement", Title: "Spread executors over the topology", Lesson: "p4-placement", Demo: "p4-placement"},
-			{ID: "phase4/02-wake-when-parked", Title: "Wake the receiver only when it waits", Lesson: "p4-messages"},
+			{ID: "phase4/02-wake-when-parked", Title: "Wake the receiver only when it waits", Lesson: "p4-messages", Demo: "p4-messages"},
 			{ID: "phase4/03-shard-router", Title: "Route requests to the key's shard", Lesson: "p4-sharding", Demo: "p4-sharding"},
 		},
 	}
