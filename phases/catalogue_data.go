@@ -266,7 +266,7 @@ func phase2() Phase {
 			{ID: "phase2/04-read-future", Title: "An async ReadAt future", Lesson: "p2-op-life", Demo: "p2-cancel-read"},
 			{ID: "phase2/06-cancel-safe-accept", Title: "A cancel-safe accept", Lesson: "p2-cancellation", Demo: "p2-orphan-accept"},
 			{ID: "phase2/07-recycle-buffer", Title: "Recycle a provided buffer", Lesson: "p2-multishot", Demo: "p2-multishot-recv"},
-			{ID: "phase2/08-multishot-cqes", Title: "Handle a multishot stream of CQEs", Lesson: "p2-multishot"},
+			{ID: "phase2/08-multishot-cqes", Title: "Handle a multishot stream of CQEs", Lesson: "p2-multishot", Demo: "p2-multishot-recv"},
 		},
 	}
 }
