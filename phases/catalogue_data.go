@@ -121,7 +121,7 @@ func phase1() Phase {
 		// In teaching order: each opens after the lesson that teaches what
 		// it needs (a test checks the order against the lessons').
 		Exercises: []Exercise{
-			{ID: "phase1/00-two-at-once", Title: "Two at once", Lesson: "p1-async-runtime"},
+			{ID: "phase1/00-two-at-once", Title: "Two at once", Lesson: "p1-async-runtime", Demo: "p1-promise-all"},
 			{ID: "phase1/01-countdown", Title: "A countdown future", Lesson: "p1-futures-poll", Demo: "p1-countdown"},
 			{ID: "phase1/06-await", Title: "Await on a coroutine", Lesson: "p1-async-await", Demo: "p1-async-await"},
 			{ID: "phase1/04-join", Title: "Join: wait for all", Lesson: "p1-wakers", Demo: "p1-promise-all"},
