@@ -220,3 +220,20 @@ func TestRealBench(t *testing.T) {
 		t.Logf("%s N=%d: %.0f round trips/s, %.0f ns server CPU per round trip", r.Label, r.N, r.RoundTrips, r.CPUPerRT)
 	}
 }
+
+// TestInitCopiesWhatTheRunNeeds: the app keeps the Model by value and
+// replaces it on every Update while the run goroutine works; the run
+// must not read the Model's fields after Init returns (go test -race
+// catches a run that does).
+func TestInitCopiesWhatTheRunNeeds(t *testing.T) {
+	f := &fake{lines: map[string]string{"pool1": "300000 2000", "gnet1": "240000 2600", "goroutines1": "150000 4000"}}
+	m := New(f, Cases(1), load, theme.Theme{})
+	cmd := m.Init()
+	old := m
+	m = New(&fake{}, nil, Load{}, theme.Theme{}) // what the app's Update does to its copy
+	old = drive(t, old, cmd)
+	if !old.Done() || len(old.Results()) != 3 {
+		t.Fatalf("the run after the model was replaced: done %v, %d results", old.Done(), len(old.Results()))
+	}
+	_ = m
+}

@@ -51,9 +51,12 @@ func (m *Model) Init() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan Progress, 4)
 	m.ch, m.cancel = ch, cancel
+	// The run gets copies: the caller keeps the Model by value and
+	// replaces it on every Update while the run goes on.
+	machine, cases, ld := m.machine, m.cases, m.load
 	go func() {
 		defer close(ch)
-		Run(ctx, m.machine, m.cases, m.load, func(p Progress) { ch <- p })
+		Run(ctx, machine, cases, ld, func(p Progress) { ch <- p })
 	}()
 	return m.listen()
 }
