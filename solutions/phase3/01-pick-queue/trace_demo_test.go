@@ -45,6 +45,7 @@ func TestTraceDemo(t *testing.T) {
 		var now time.Duration
 		var last *Queue
 		why := "least vruntime"
+		ran := map[string]time.Duration{}
 		for now < 16*burst {
 			for q, at := range wakeAt {
 				if now >= at {
@@ -79,12 +80,14 @@ func TestTraceDemo(t *testing.T) {
 			c.Say(trace.SliceEnded, 0, func(e *trace.Event) { e.Name, e.Dur, e.Note = q.Name, int64(burst), "slice expired" })
 			why = "least vruntime; " + q.Name + " stopped: slice expired"
 			last = q
+			ran[q.Name] += burst
 		}
+		summary := fmt.Sprintf("the demo ends: each task finishes; CPU gold %v, bronze %v, late %v (shares 2:1:1, late from 6ms)", ran["gold"], ran["bronze"], ran["late"])
 		// The scenario's time is up: each task's last poll returns Ready.
 		for _, q := range qs {
 			id := task[q]
 			c.Say(trace.QueueSelected, 0, func(e *trace.Event) {
-				e.Name, e.Queues, e.Dur, e.Note = q.Name, encode(), int64(burst), "the demo ends: each task finishes"
+				e.Name, e.Queues, e.Dur, e.Note = q.Name, encode(), int64(burst), summary
 			})
 			c.Say(trace.PollStarted, id, nil)
 			c.Say(trace.PollEnded, id, func(e *trace.Event) { e.Ready = true })
