@@ -42,6 +42,9 @@ type Lesson struct {
 	Demo      string   // id of a demo in package demos, run by the visualiser
 	Exercises []string // ids of exercises this lesson leads to, "phase1/02-waker"
 	Code      []string // pointers into the runtime, "phase1-executor/waker.go"
+	// Finale says the lesson runs phase 4's head-to-head benchmark live
+	// in the workbook (the lesson view's f key; tui/internal/finale).
+	Finale bool
 }
 
 // Exercise is one folder the learner edits. Its statement lives in its

@@ -121,7 +121,7 @@ func phase1() Phase {
 		// In teaching order: each opens after the lesson that teaches what
 		// it needs (a test checks the order against the lessons').
 		Exercises: []Exercise{
-			{ID: "phase1/00-two-at-once", Title: "Two at once", Lesson: "p1-async-runtime"},
+			{ID: "phase1/00-two-at-once", Title: "Two at once", Lesson: "p1-async-runtime", Demo: "p1-promise-all"},
 			{ID: "phase1/01-countdown", Title: "A countdown future", Lesson: "p1-futures-poll", Demo: "p1-countdown"},
 			{ID: "phase1/06-await", Title: "Await on a coroutine", Lesson: "p1-async-await", Demo: "p1-async-await"},
 			{ID: "phase1/04-join", Title: "Join: wait for all", Lesson: "p1-wakers", Demo: "p1-promise-all"},
@@ -265,8 +265,8 @@ func phase2() Phase {
 			{ID: "phase2/03-op-table", Title: "From a CQE to its task", Lesson: "p2-waking", Demo: "p2-ring-round-trip"},
 			{ID: "phase2/04-read-future", Title: "An async ReadAt future", Lesson: "p2-op-life", Demo: "p2-cancel-read"},
 			{ID: "phase2/06-cancel-safe-accept", Title: "A cancel-safe accept", Lesson: "p2-cancellation", Demo: "p2-orphan-accept"},
-			{ID: "phase2/07-recycle-buffer", Title: "Recycle a provided buffer", Lesson: "p2-multishot"},
-			{ID: "phase2/08-multishot-cqes", Title: "Handle a multishot stream of CQEs", Lesson: "p2-multishot"},
+			{ID: "phase2/07-recycle-buffer", Title: "Recycle a provided buffer", Lesson: "p2-multishot", Demo: "p2-multishot-recv"},
+			{ID: "phase2/08-multishot-cqes", Title: "Handle a multishot stream of CQEs", Lesson: "p2-multishot", Demo: "p2-multishot-recv"},
 		},
 	}
 }

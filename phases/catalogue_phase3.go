@@ -67,10 +67,10 @@ func phase3() Phase {
 			},
 		},
 		Exercises: []Exercise{
-			{ID: "phase3/04-park-until", Title: "Park until the next deadline, wake only when parked", Lesson: "p3-parking"},
-			{ID: "phase3/03-timer-wheel", Title: "A timer wheel: insert, cancel, advance", Lesson: "p3-timers"},
-			{ID: "phase3/01-pick-queue", Title: "Pick the next queue by virtual runtime", Lesson: "p3-task-queues"},
-			{ID: "phase3/02-need-preempt", Title: "NeedPreempt without a system call", Lesson: "p3-preemption"},
+			{ID: "phase3/04-park-until", Title: "Park until the next deadline, wake only when parked", Lesson: "p3-parking", Demo: "p3-parking"},
+			{ID: "phase3/03-timer-wheel", Title: "A timer wheel: insert, cancel, advance", Lesson: "p3-timers", Demo: "p3-timers"},
+			{ID: "phase3/01-pick-queue", Title: "Pick the next queue by virtual runtime", Lesson: "p3-task-queues", Demo: "p3-task-queues"},
+			{ID: "phase3/02-need-preempt", Title: "NeedPreempt without a system call", Lesson: "p3-preemption", Demo: "p3-preemption"},
 		},
 	}
 }

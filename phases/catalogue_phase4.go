@@ -66,17 +66,18 @@ func phase4() Phase {
 				Code:  []string{dir + "skew_bench_test.go", dir + "bench_test.go", dir + "mesh.go"},
 			},
 			{
-				ID:    "p4-benchmark",
-				Title: "The finale: the head-to-head benchmark",
-				File:  "lessons/phase4/08-benchmark.md",
-				Demo:  "p4-sharding",
-				Code:  []string{"bench/run.sh", "bench/cmd", dir + "echo.go"},
+				ID:     "p4-benchmark",
+				Title:  "The finale: the head-to-head benchmark",
+				File:   "lessons/phase4/08-benchmark.md",
+				Demo:   "p4-sharding",
+				Code:   []string{"bench/run.sh", "bench/cmd", dir + "echo.go"},
+				Finale: true,
 			},
 		},
 		Exercises: []Exercise{
-			{ID: "phase4/01-spread-placement", Title: "Spread executors over the topology", Lesson: "p4-placement"},
-			{ID: "phase4/02-wake-when-parked", Title: "Wake the receiver only when it waits", Lesson: "p4-messages"},
-			{ID: "phase4/03-shard-router", Title: "Route requests to the key's shard", Lesson: "p4-sharding"},
+			{ID: "phase4/01-spread-placement", Title: "Spread executors over the topology", Lesson: "p4-placement", Demo: "p4-placement"},
+			{ID: "phase4/02-wake-when-parked", Title: "Wake the receiver only when it waits", Lesson: "p4-messages", Demo: "p4-messages"},
+			{ID: "phase4/03-shard-router", Title: "Route requests to the key's shard", Lesson: "p4-sharding", Demo: "p4-sharding"},
 		},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"asyncworkbook/phases/demos"
 	"asyncworkbook/phases/trace"
 	"asyncworkbook/tui/internal/exercise"
+	"asyncworkbook/tui/internal/finale"
 	"asyncworkbook/tui/internal/home"
 	"asyncworkbook/tui/internal/lesson"
 	"asyncworkbook/tui/internal/nav"
@@ -26,11 +27,12 @@ const (
 	screenLesson
 	screenVisual
 	screenExercise
+	screenFinale // phase 4's benchmark, live (app_finale.go)
 )
 
 // App is the root model: the only tea.Model. It owns a stack of screens
-// (home, then a lesson, then its visualiser or an exercise, and the
-// visualiser again for "run mine"), the catalogue and the progress
+// (home, then a lesson, then its visualiser, an exercise or the finale,
+// and the visualiser again for "run mine"), the catalogue and the progress
 // record, and acts on the nav messages the screens send.
 //
 // Keys go to the screen on top; every other message goes to every open
@@ -48,7 +50,9 @@ type App struct {
 	visual   visual.Model
 	exercise exercise.Model
 	mineStop context.CancelFunc // ends a "run mine" subprocess
-	watchOn  bool               // watch mode follows the learner from exercise to exercise
+	finale   finale.Model
+	bench    finaleBench // what the finale measures with; see SetFinale
+	watchOn  bool        // watch mode follows the learner from exercise to exercise
 
 	recheckStop context.CancelFunc // ends the re-check at start
 	homeStatus  string             // the home screen's status line
@@ -105,6 +109,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.openExercise(msg.ID)
 	case nav.RunMine:
 		return a, a.runMine(msg)
+	case nav.OpenFinale:
+		return a, a.openFinale()
 	case nav.SetDone:
 		a.prog.SetDone(msg.LessonID, msg.Done)
 		return a, a.save()
@@ -134,6 +140,8 @@ func (a *App) updateTop(msg tea.Msg) tea.Cmd {
 		a.visual, cmd = a.visual.Update(msg)
 	case screenExercise:
 		a.exercise, cmd = a.exercise.Update(msg)
+	case screenFinale:
+		cmd = a.updateFinale(msg)
 	}
 	return cmd
 }
@@ -149,6 +157,8 @@ func (a *App) updateAll(msg tea.Msg) tea.Cmd {
 			a.visual, cmd = a.visual.Update(msg)
 		case screenExercise:
 			a.exercise, cmd = a.exercise.Update(msg)
+		case screenFinale:
+			a.finale, cmd = a.finale.Update(msg)
 		default:
 			continue
 		}
@@ -283,6 +293,8 @@ func (a *App) back() tea.Cmd {
 	case screenExercise:
 		a.watchOn = a.exercise.Watching()
 		a.exercise.Close()
+	case screenFinale:
+		a.finale.Close() // kills the servers, the load client, a build
 	}
 	a.stack = a.stack[:len(a.stack)-1]
 	if a.top() == screenHome {
@@ -324,6 +336,8 @@ func (a *App) resize() {
 			a.visual.SetSize(w, h)
 		case screenExercise:
 			a.exercise.SetSize(w, h)
+		case screenFinale:
+			a.finale.SetSize(w, h)
 		}
 	}
 }
@@ -338,6 +352,8 @@ func (a *App) restyle() {
 			a.visual.SetStyles(visual.DefaultStyles(a.dark))
 		case screenExercise:
 			a.exercise.SetStyles(exercise.DefaultStyles(a.dark))
+		case screenFinale:
+			a.finale.SetStyles(theme.New(a.dark))
 		}
 	}
 }
@@ -355,6 +371,8 @@ func (a *App) View() tea.View {
 			s = a.visual.View()
 		case screenExercise:
 			s = a.exercise.View()
+		case screenFinale:
+			s = a.finale.View()
 		}
 	}
 	v := tea.NewView(s)

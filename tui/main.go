@@ -51,13 +51,16 @@ Without a terminal on stdin and stdout, "go run ./tui" prints the list and
 a hint instead of opening the interactive workbook.
 
 Interactive keys: ↑/↓ and enter to choose a lesson; in a lesson, v opens
-the visualiser on its demo and e (or 1-9) an exercise; ? shows every key
+the visualiser on its demo and e (or 1-9) an exercise (and, in phase 4's
+last lesson, f runs the finale's benchmark live); ? shows every key
 on every screen; q goes back and quits from the first screen.
 
 Environment:
   WORKBOOK_PROGRESS   path of the progress file
                       (default <module root>/.workbook/progress.json)
   NO_COLOR            no colour; every state still has a glyph and a word
+  WORKBOOK_FINALE_QUICK=1  the finale lesson's f runs a short benchmark:
+                      one executor, 16 connections, 0.5 s per case
 `
 
 func main() {
@@ -159,6 +162,13 @@ func interactive() bool {
 func runTUI(e *env, stderr io.Writer) int {
 	var g exercise.Grader = exercise.Checker{Root: e.root, Timeout: checkTimeout}
 	app := NewApp(e.cat, &e.prog, e.progPath, g, e.notice)
+	bench, cases, load, why := realFinale(e.root)
+	if bench != nil {
+		defer bench.Close()
+		app.SetFinale(bench, cases, load, "")
+	} else {
+		app.SetFinale(nil, cases, load, why)
+	}
 	// Bubble Tea restores the terminal on a panic in Update, View or a
 	// Cmd; the goroutines the app starts itself (demos, the file watcher)
 	// recover on their own and report an error instead.

@@ -12,10 +12,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"asyncworkbook/phases"
 	"asyncworkbook/phases/check"
 	"asyncworkbook/phases/trace"
+	"asyncworkbook/tui/internal/finale"
 	"asyncworkbook/tui/internal/fixture"
+	"asyncworkbook/tui/internal/nav"
 	"asyncworkbook/tui/internal/progress"
 	"asyncworkbook/tui/internal/testkeys"
 )
@@ -57,7 +58,15 @@ func (chaosGrader) RunMine(ctx context.Context, id string, sink trace.Sink) erro
 var chaosKeys = []string{
 	"n", "N", "space", "left", "right", "up", "down", "tab", "enter", "esc",
 	"q", "v", "e", "1", "2", "3", "9", "m", "d", "c", "w", "h", "r", "s", "y",
-	"b", "R", "p", "+", "-", "?", "g", "G", "x", "j", "k", "l", "home", "end", "pgup", "pgdown",
+	"b", "R", "p", "+", "-", "?", "g", "G", "x", "j", "k", "l", "home", "end", "pgup", "pgdown", "f",
+}
+
+// newChaosApp is the app the property tests drive: chaosGrader's
+// answers, and the finale on a fake bench that answers at once.
+func newChaosApp(e *env, notice string) *App {
+	a := NewApp(e.cat, &e.prog, e.progPath, chaosGrader{}, notice)
+	a.SetFinale(&fakeBench{}, finale.Cases(1, 2), testLoad, "")
+	return a
 }
 
 // pump runs the app's Cmds on goroutines and brings their messages
@@ -92,7 +101,7 @@ func chaosRun(t *testing.T, seed uint64, n int, seen map[screen]int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := NewApp(e.cat, &e.prog, e.progPath, chaosGrader{}, e.notice)
+	a := newChaosApp(e, e.notice)
 	p := &pump{msgs: make(chan tea.Msg, 256), stop: make(chan struct{})}
 	defer close(p.stop)
 	defer a.closeAll()
@@ -121,7 +130,7 @@ func chaosRun(t *testing.T, seed uint64, n int, seen map[screen]int) {
 		if a.quitting {
 			// q on home: start again on a fresh app, keeping the size.
 			a.closeAll()
-			a = NewApp(e.cat, &e.prog, e.progPath, chaosGrader{}, "")
+			a = newChaosApp(e, "")
 			a.Update(tea.WindowSizeMsg{Width: w, Height: h})
 			log = append(log, "(restart)")
 		}
@@ -129,6 +138,12 @@ func chaosRun(t *testing.T, seed uint64, n int, seen map[screen]int) {
 		seen[a.top()]++
 	}
 	deliver(tea.WindowSizeMsg{Width: w, Height: h})
+	if seed%2 == 1 {
+		// Half the walks start in the finale lesson, where f opens the
+		// finale screen (a random walk from home seldom gets that far).
+		log = append(log, "open p4-benchmark")
+		deliver(nav.OpenLesson{ID: "p4-benchmark"})
+	}
 	for range n {
 		if r.IntN(6) == 0 {
 			w, h = 20+r.IntN(181), 5+r.IntN(56)
@@ -179,28 +194,34 @@ func TestEveryScreenAtEverySizeWithRandomKeys(t *testing.T) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) { chaosRun(t, seed, steps, seen) })
 	}
 	// The walk must reach every kind of screen, or it proves little.
-	for _, s := range []screen{screenHome, screenLesson, screenVisual, screenExercise} {
+	for _, s := range []screen{screenHome, screenLesson, screenVisual, screenExercise, screenFinale} {
 		if seen[s] == 0 {
 			t.Errorf("no random walk reached screen %d: %v", s, seen)
 		}
 	}
-	t.Logf("views checked per screen (home, lesson, visualiser, exercise): %v", seen)
+	t.Logf("views checked per screen (home, lesson, visualiser, exercise, finale): %v", seen)
 }
 
 // TestSmallWindowsOnEveryScreen opens each kind of screen and sweeps
 // every size from 20x5 up, so the small corner is covered exhaustively.
 func TestSmallWindowsOnEveryScreen(t *testing.T) {
-	cat := phases.Default()
 	t.Setenv(progress.EnvPath, filepath.Join(t.TempDir(), "progress.json"))
 	e, err := loadEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, route := range [][]string{{}, {"enter"}, {"enter", "?"}, {"enter", "v"}, {"enter", "v", "?"}, {"enter", "v", "b"}, {"enter", "e"}, {"enter", "e", "c"}, {"enter", "e", "?"}} {
-		a := NewApp(cat, &e.prog, e.progPath, chaosGrader{}, "")
+	for _, route := range [][]string{{}, {"enter"}, {"enter", "?"}, {"enter", "v"}, {"enter", "v", "?"}, {"enter", "v", "b"}, {"enter", "e"}, {"enter", "e", "c"}, {"enter", "e", "?"}, {"@p4-benchmark", "f"}, {"@p4-benchmark", "f", "done"}} {
+		a := newChaosApp(e, "")
 		a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 		for _, k := range route {
-			drive(t, a, k)
+			switch {
+			case strings.HasPrefix(k, "@"): // open a lesson by id
+				a.Update(nav.OpenLesson{ID: k[1:]})
+			case k == "done": // let the finale's run end
+				runFinale(t, a)
+			default:
+				drive(t, a, k)
+			}
 		}
 		for w := 20; w <= 90; w += 7 {
 			for h := 5; h <= 30; h++ {
@@ -209,6 +230,25 @@ func TestSmallWindowsOnEveryScreen(t *testing.T) {
 			}
 		}
 		a.closeAll()
+	}
+}
+
+// runFinale delivers the finale's progress until its run is done.
+func runFinale(t *testing.T, a *App) {
+	t.Helper()
+	if a.top() != screenFinale {
+		t.Fatalf("not on the finale (screen %d)", a.top())
+	}
+	cmd := a.finale.Init() // a fresh run whose listener we hold
+	for cmd != nil && !a.finale.Done() {
+		msg := cmd()
+		if msg == nil {
+			break
+		}
+		_, cmd = a.Update(msg)
+	}
+	if !a.finale.Done() {
+		t.Fatal("the finale's run did not end")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	bkey "charm.land/bubbles/v2/key"
 
 	"asyncworkbook/tui/internal/exercise"
+	"asyncworkbook/tui/internal/finale"
 	"asyncworkbook/tui/internal/home"
 	"asyncworkbook/tui/internal/lesson"
 	"asyncworkbook/tui/internal/theme"
@@ -19,7 +20,7 @@ import (
 // boundKeys returns every key some screen binds, and what it does there.
 func boundKeys() map[string][]string {
 	out := map[string][]string{"ctrl+c": {"quit"}}
-	for _, km := range []any{home.DefaultKeyMap(), lesson.DefaultKeyMap(), visual.DefaultKeyMap(), exercise.DefaultKeyMap(), theme.ScrollKeys()} {
+	for _, km := range []any{home.DefaultKeyMap(), lesson.DefaultKeyMap(), visual.DefaultKeyMap(), exercise.DefaultKeyMap(), finale.DefaultKeyMap(), theme.ScrollKeys()} {
 		v := reflect.ValueOf(km)
 		for i := range v.NumField() {
 			b, ok := v.Field(i).Interface().(bkey.Binding)
@@ -66,7 +67,7 @@ func TestReadmeTourMatchesTheKeys(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []string{"d", "m", "r", "h", "l", "R", "p"} {
+	for _, k := range []string{"d", "m", "r", "h", "l", "R", "p", "f"} {
 		seen := map[string]bool{}
 		for _, d := range bound[k] {
 			seen[d] = true
@@ -77,5 +78,8 @@ func TestReadmeTourMatchesTheKeys(t *testing.T) {
 	}
 	if !strings.Contains(tour, "`d` marks the lesson done") {
 		t.Error("the tour does not say d marks a lesson done in a lesson")
+	}
+	if !strings.Contains(tour, "`f` runs the finale") {
+		t.Error("the tour does not say f runs the finale in phase 4's last lesson")
 	}
 }

@@ -17,7 +17,10 @@ import (
 	"asyncworkbook/tui/internal/theme"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	fakeProcess() // kill_unix_test.go: the test binary as a fake server, load client or go command
+	goleak.VerifyTestMain(m)
+}
 
 // fake answers each server with a canned load-client line.
 type fake struct {
@@ -29,15 +32,15 @@ type fake struct {
 	gate     chan struct{} // if set, Measure waits for it (or ctx)
 }
 
-func key(c Case) string { return fmt.Sprintf("%s%d", c.Label, c.N) }
+func caseKey(c Case) string { return fmt.Sprintf("%s%d", c.Label, c.N) }
 
 func (f *fake) Build(context.Context) error { return f.buildErr }
 func (f *fake) Serve(_ context.Context, c Case) (string, int, func(), error) {
-	if err := f.serveErr[key(c)]; err != nil {
+	if err := f.serveErr[caseKey(c)]; err != nil {
 		return "", 0, nil, err
 	}
-	f.served = append(f.served, key(c))
-	return key(c), 42, func() { f.stopped++ }, nil
+	f.served = append(f.served, caseKey(c))
+	return caseKey(c), 42, func() { f.stopped++ }, nil
 }
 func (f *fake) Measure(ctx context.Context, addr string, pid int, l Load) (string, error) {
 	if f.gate != nil {
@@ -127,7 +130,7 @@ func TestModelShowsProgressThenBarsAndRatios(t *testing.T) {
 	}
 	m = drive(t, m, cmd)
 	v := ansi.Strip(m.View())
-	if !m.Done() || !strings.Contains(v, "3/3 · ✓ done") || !strings.Contains(v, "r run again") {
+	if !m.Done() || !strings.Contains(v, "3/3 · ✓ done") || !strings.Contains(v, "R restart") {
 		t.Fatalf("at the end:\n%s", v)
 	}
 	bar := func(label string, chart int) int {
@@ -216,4 +219,21 @@ func TestRealBench(t *testing.T) {
 		}
 		t.Logf("%s N=%d: %.0f round trips/s, %.0f ns server CPU per round trip", r.Label, r.N, r.RoundTrips, r.CPUPerRT)
 	}
+}
+
+// TestInitCopiesWhatTheRunNeeds: the app keeps the Model by value and
+// replaces it on every Update while the run goroutine works; the run
+// must not read the Model's fields after Init returns (go test -race
+// catches a run that does).
+func TestInitCopiesWhatTheRunNeeds(t *testing.T) {
+	f := &fake{lines: map[string]string{"pool1": "300000 2000", "gnet1": "240000 2600", "goroutines1": "150000 4000"}}
+	m := New(f, Cases(1), load, theme.Theme{})
+	cmd := m.Init()
+	old := m
+	m = New(&fake{}, nil, Load{}, theme.Theme{}) // what the app's Update does to its copy
+	old = drive(t, old, cmd)
+	if !old.Done() || len(old.Results()) != 3 {
+		t.Fatalf("the run after the model was replaced: done %v, %d results", old.Done(), len(old.Results()))
+	}
+	_ = m
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -21,6 +22,7 @@ type Model struct {
 	cases   []Case
 	load    Load
 	styles  theme.Theme
+	keys    KeyMap
 
 	ch      chan Progress
 	cancel  context.CancelFunc
@@ -38,7 +40,7 @@ type progressMsg struct {
 
 // New returns a finale that measures cases with load on m.
 func New(m Machine, cases []Case, load Load, styles theme.Theme) Model {
-	return Model{machine: m, cases: cases, load: load, styles: styles, w: 80, h: 24}
+	return Model{machine: m, cases: cases, load: load, styles: styles, keys: DefaultKeyMap(), w: 80, h: 24}
 }
 
 // Init starts the run on its own goroutine and listens to it.
@@ -49,9 +51,12 @@ func (m *Model) Init() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan Progress, 4)
 	m.ch, m.cancel = ch, cancel
+	// The run gets copies: the caller keeps the Model by value and
+	// replaces it on every Update while the run goes on.
+	machine, cases, ld := m.machine, m.cases, m.load
 	go func() {
 		defer close(ch)
-		Run(ctx, m.machine, m.cases, m.load, func(p Progress) { ch <- p })
+		Run(ctx, machine, cases, ld, func(p Progress) { ch <- p })
 	}()
 	return m.listen()
 }
@@ -77,6 +82,17 @@ func (m *Model) Close() {
 	}
 }
 
+// SetStyles changes the look.
+func (m *Model) SetStyles(t theme.Theme) { m.styles = t }
+
+// Keys returns the screen's key bindings (R is enabled once the run is
+// done).
+func (m Model) Keys() KeyMap {
+	k := m.keys
+	k.Restart.SetEnabled(m.last.Done)
+	return k
+}
+
 // SetSize sets the space the view may use.
 func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 
@@ -86,8 +102,8 @@ func (m Model) Done() bool { return m.last.Done }
 // Results returns the cases measured so far.
 func (m Model) Results() []Result { return slices.Clone(m.results) }
 
-// Update takes the run's progress. Keys are the caller's: r (run again)
-// is handled here once the run is done.
+// Update takes the run's progress, and R (run again) once the run is
+// done. Going back (q, esc) is the caller's.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case progressMsg:
@@ -104,7 +120,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, m.listen()
 	case tea.KeyPressMsg:
-		if msg.String() == "r" && m.last.Done {
+		if key.Matches(msg, m.keys.Restart) && m.last.Done {
 			cmd := m.Init()
 			return m, cmd
 		}
@@ -130,7 +146,7 @@ func (m Model) View() string {
 	lines = append(lines, m.styles.Subtle.Render("The load client shares this machine's cores with the server: server CPU per round trip is the figure that means most here. One run per case (bench/run.sh takes medians)."))
 	help := "q back"
 	if m.last.Done {
-		help = "r run again · q back"
+		help = "R restart · q back"
 	}
 	// Wrap, cut to the window, keep the help on the last line.
 	var out []string

@@ -48,6 +48,21 @@ func Cases(ns ...int) []Case {
 	return out
 }
 
+// QuickEnv, set to 1, makes Settings choose the quick finale: one
+// executor and half a second per case (the smoke test uses it).
+const QuickEnv = "WORKBOOK_FINALE_QUICK"
+
+// Settings returns the cases and the load the workbook's finale screen
+// runs: N = 1 and 2, 64 connections × 64 B, 1 s of warm-up and 3 s
+// measured per case (the bench command's defaults); or, quick, N = 1
+// and 16 connections for 0.2 s + 0.5 s.
+func Settings(quick bool) ([]Case, Load) {
+	if quick {
+		return Cases(1), Load{Conns: 16, Size: 64, Warmup: 200 * time.Millisecond, Duration: 500 * time.Millisecond}
+	}
+	return Cases(1, 2), Load{Conns: 64, Size: 64, Warmup: time.Second, Duration: 3 * time.Second}
+}
+
 // Load is the load client's settings.
 type Load struct {
 	Conns, Size      int
@@ -153,6 +168,7 @@ type Bench struct {
 
 // Build runs go build ./cmd/... in the bench module.
 func (b *Bench) Build(ctx context.Context) error {
+	b.Close() // a run again builds afresh
 	dir, err := os.MkdirTemp("", "workbook-finale-")
 	if err != nil {
 		return err
@@ -160,6 +176,8 @@ func (b *Bench) Build(ctx context.Context) error {
 	b.bin = dir
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+string(filepath.Separator), "./cmd/...")
 	cmd.Dir = b.Dir
+	ownGroup(cmd) // cancelling kills the compiler and linker too
+	cmd.WaitDelay = time.Second
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%w\n%s", err, out)
 	}
@@ -171,12 +189,15 @@ func (b *Bench) Close() error {
 	if b.bin == "" {
 		return nil
 	}
-	return os.RemoveAll(b.bin)
+	dir := b.bin
+	b.bin = ""
+	return os.RemoveAll(dir)
 }
 
 // Serve starts c's server and waits until its address accepts.
 func (b *Bench) Serve(ctx context.Context, c Case) (string, int, func(), error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(b.bin, c.Server), c.Args...)
+	ownGroup(cmd)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return "", 0, nil, err
@@ -187,7 +208,7 @@ func (b *Bench) Serve(ctx context.Context, c Case) (string, int, func(), error) 
 		return "", 0, nil, err
 	}
 	stop := func() {
-		cmd.Process.Kill()
+		killGroup(cmd)
 		cmd.Wait()
 	}
 	line, err := bufio.NewReader(out).ReadString('\n')
@@ -205,9 +226,9 @@ func (b *Bench) Serve(ctx context.Context, c Case) (string, int, func(), error) 
 			conn.Close()
 			break
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) || ctx.Err() != nil {
 			stop()
-			return "", 0, nil, fmt.Errorf("finale: %s at %s: %w", c.Server, addr, err)
+			return "", 0, nil, fmt.Errorf("finale: %s at %s: %w", c.Server, addr, errors.Join(ctx.Err(), err))
 		}
 		time.Sleep(20 * time.Millisecond) // polling a server we cannot hear from
 	}
@@ -219,6 +240,7 @@ func (b *Bench) Measure(ctx context.Context, addr string, pid int, l Load) (stri
 	cmd := exec.CommandContext(ctx, filepath.Join(b.bin, "loadgen"), "-addr", addr,
 		"-conns", strconv.Itoa(l.Conns), "-size", strconv.Itoa(l.Size),
 		"-warmup", l.Warmup.String(), "-d", l.Duration.String(), "-pid", strconv.Itoa(pid))
+	ownGroup(cmd)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

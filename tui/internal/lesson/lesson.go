@@ -25,7 +25,7 @@ import (
 // KeyMap is the lesson view's key bindings. Scrolling keys are the
 // viewport's own (↑/↓, pgup/pgdn, space).
 type KeyMap struct {
-	Demo, Exercise, Done, Top, Bottom, Help, Back key.Binding
+	Demo, Exercise, Finale, Done, Top, Bottom, Help, Back key.Binding
 }
 
 // DefaultKeyMap returns the lesson view's default bindings.
@@ -33,6 +33,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Demo:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "visualise demo")),
 		Exercise: key.NewBinding(key.WithKeys("e", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("e/1-9", "exercise")),
+		Finale:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "run the finale")),
 		Done:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "mark done")),
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "top")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "bottom")),
@@ -43,13 +44,13 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the one-line help.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Demo, k.Exercise, k.Done, k.Help, k.Back}
+	return []key.Binding{k.Demo, k.Exercise, k.Finale, k.Done, k.Help, k.Back}
 }
 
 // FullHelp is the help shown with ?.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	vp := theme.ScrollKeys()
-	return [][]key.Binding{{k.Demo, k.Exercise, k.Done}, {vp.Up, vp.Down, vp.PageUp, vp.PageDown}, {k.Top, k.Bottom, k.Help, k.Back}}
+	return [][]key.Binding{{k.Demo, k.Exercise, k.Finale, k.Done}, {vp.Up, vp.Down, vp.PageUp, vp.PageDown}, {k.Top, k.Bottom, k.Help, k.Back}}
 }
 
 // Styles is the lesson view's look.
@@ -109,6 +110,7 @@ func New(cat *phases.Catalogue, l phases.Lesson, prog *progress.Progress) Model 
 	// The footer shows only keys that do something in this lesson.
 	m.keys.Demo.SetEnabled(l.Demo != "")
 	m.keys.Exercise.SetEnabled(len(m.exercise) > 0)
+	m.keys.Finale.SetEnabled(l.Finale)
 	if n := len(m.exercise); n == 1 {
 		m.keys.Exercise.SetHelp("e/1", "exercise")
 	} else if n > 1 {
@@ -229,6 +231,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				return m, nav.Cmd(nav.OpenExercise{ID: e.ID})
 			}
 			return m, nil
+		case key.Matches(k, m.keys.Finale):
+			if !m.Lesson.Finale {
+				return m, nil
+			}
+			return m, nav.Cmd(nav.OpenFinale{})
 		case key.Matches(k, m.keys.Done):
 			return m, nav.Cmd(nav.SetDone{LessonID: m.Lesson.ID, Done: !m.prog.Done[m.Lesson.ID]})
 		case key.Matches(k, m.keys.Top):
@@ -296,6 +303,9 @@ func (m Model) View() string {
 	status := fmt.Sprintf("%3.0f%%", m.vp.ScrollPercent()*100)
 	if m.Lesson.Demo != "" {
 		status += " · demo: " + m.Lesson.Demo + " (v)"
+	}
+	if m.Lesson.Finale {
+		status += " · the benchmark, live (f)"
 	}
 	if m.notice != "" {
 		status = s.Warning.Render(m.notice)

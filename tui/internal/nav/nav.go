@@ -41,3 +41,7 @@ type ExercisePassed struct{ ID string }
 // NextExercise asks to replace the exercise on screen with the one after
 // it in the workbook's order.
 type NextExercise struct{ After string }
+
+// OpenFinale asks for the finale screen: phase 4's head-to-head
+// benchmark, run live.
+type OpenFinale struct{}
