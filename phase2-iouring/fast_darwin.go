@@ -34,3 +34,10 @@ func (l *TCPListener) multishotAccept() executor.Future[executor.Result[*TCPStre
 }
 
 func (r *Reactor) pbufOccupancy() string { return "" }
+
+// Nor direct descriptors (direct_linux.go): no File or TCPStream is ever
+// direct on macOS.
+func (r *Reactor) closeDirect(int) executor.Future[executor.Result[int]] {
+	return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
+}
+func (r *Reactor) releaseDirect(int) {}

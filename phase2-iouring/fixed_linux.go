@@ -45,6 +45,7 @@ type fixedState struct {
 	nslots   uint32      // registered-file slots; 0 when files are off
 	freeSlot []uint32    // slots holding no file
 	slots    map[int]uint32
+	direct   *directState // direct descriptors (direct_linux.go), or nil
 	why      string // why a part is off ("" when all is on)
 }
 
@@ -261,7 +262,9 @@ func (io *fixedIO) Poll(cx *executor.Context) executor.Poll[executor.Result[int]
 		} else {
 			sqe.PrepWriteFixed(fd, p, uint32(len(io.p)), uint64(io.off), b)
 		}
-		if s, ok := r.slotOf(fd); ok {
+		if io.f.direct {
+			sqe.Flags |= SQEFixedFile // fd is the slot already
+		} else if s, ok := r.slotOf(fd); ok {
 			sqe.Fd, sqe.Flags = int32(s), sqe.Flags|SQEFixedFile
 		}
 		r.ops[idx].fd = int32(fd)

@@ -217,6 +217,7 @@ func (s *TCPStream) armMultishot(cx *executor.Context) error {
 	// IOSQE_BUFFER_SELECT: the buffers are the ring's, outside the Go
 	// heap, so nothing is pinned.
 	sqe.PrepRecvMultishot(s.fd, bufGroup, 0)
+	fixedFD(sqe, s.direct)
 	o := &s.r.ops[idx]
 	o.fd, o.multi = sqe.Fd, s.onCQE
 	s.r.traceSQE(sqe, cx.TaskID())
