@@ -423,3 +423,45 @@ func TestDirectSQEsAnswerAsTheKernel(t *testing.T) {
 	}
 	_ = os.Remove(path)
 }
+
+// A direct OPENAT or ACCEPT that fails gives its slot back: a missing
+// file, and an ACCEPT ended by its listener's Close. With one slot, a
+// failure that kept it makes the last OpenDirect fall back.
+func TestFailedDirectOpsGiveTheirSlotBack(t *testing.T) {
+	ex, r, rec := newRuntime(t)
+	enableFixed(t, r, 0, 1)
+	path := writeTemp(t, "f", "x")
+	ln, err := Listen(r, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) string {
+		if fr := executor.Await(a, OpenDirect(r, path+".missing", unix.O_RDONLY, 0)); !errors.Is(fr.Err, os.ErrNotExist) {
+			return "open of a missing file: " + errText(fr.Err)
+		}
+		acc := ln.AcceptDirect()
+		if acc.Poll(a.Context()).IsReady() {
+			return "ready with no connection"
+		}
+		if r.DirectStatus().InUse != 1 {
+			return "the ACCEPT took no slot"
+		}
+		executor.Await(a, executor.YieldNow())
+		ln.Close()
+		if res := executor.Await(a, acc); res.Err == nil {
+			return "accept on a closed listener succeeded"
+		}
+		fr := executor.Await(a, OpenDirect(r, path, unix.O_RDONLY, 0))
+		if fr.Err != nil {
+			return fr.Err.Error()
+		}
+		defer func() { executor.Await(a, fr.Value.Close()) }()
+		if _, ok := fr.Value.Slot(); !ok {
+			return "the slot leaked: " + r.DirectStatus().String()
+		}
+		return ""
+	}))
+	if err != nil || msg != "" {
+		t.Fatalf("%s %v%s", msg, err, dumpTrace(rec))
+	}
+}
