@@ -348,3 +348,12 @@ func (r *Reactor) closeDirect(slot int) executor.Future[executor.Result[int]] {
 // releaseDirect is Release of a direct descriptor: its slot is emptied at
 // once (the file closes with the ring's last reference to it).
 func (r *Reactor) releaseDirect(slot int) { r.emptyDirectSlot(uint32(slot)) }
+
+// pollFirstOK: IORING_RECVSEND_POLL_FIRST needs 5.19; the fallback
+// ignores it (its workers always poll first).
+func pollFirstOK(r *Reactor) bool {
+	if _, ok := r.ring.(*FallbackRing); ok {
+		return true
+	}
+	return kernelAtLeast(5, 19)
+}

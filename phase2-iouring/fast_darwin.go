@@ -41,3 +41,6 @@ func (r *Reactor) closeDirect(int) executor.Future[executor.Result[int]] {
 	return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
 }
 func (r *Reactor) releaseDirect(int) {}
+
+// pollFirstOK: the fallback ignores IORING_RECVSEND_POLL_FIRST.
+func pollFirstOK(*Reactor) bool { return true }
