@@ -46,7 +46,7 @@ type fixedState struct {
 	freeSlot []uint32    // slots holding no file
 	slots    map[int]uint32
 	direct   *directState // direct descriptors (direct_linux.go), or nil
-	why      string // why a part is off ("" when all is on)
+	why      string       // why a part is off ("" when all is on)
 }
 
 // FixedStatus describes the reactor's registered buffers and files, for
