@@ -137,6 +137,7 @@ func (r *Reactor) emptyDirectSlot(s uint32) {
 		return
 	}
 	r.putDirectSlot(s)
+	r.traceSlots(-1, fmt.Sprintf("slot %d emptied (a direct descriptor nobody will close)", s))
 }
 
 // kernelHasDirect reports whether q installs into slots: the fallback

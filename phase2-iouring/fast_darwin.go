@@ -6,6 +6,7 @@ import (
 	"time"
 
 	executor "asyncworkbook/phase1-executor"
+	"asyncworkbook/phases/trace"
 )
 
 // No io_uring on macOS: no registered buffers or files. The reactor's
@@ -44,3 +45,6 @@ func (r *Reactor) releaseDirect(int) {}
 
 // pollFirstOK: the fallback ignores IORING_RECVSEND_POLL_FIRST.
 func pollFirstOK(*Reactor) bool { return true }
+
+// fastPos: no provided-buffer ring or file table to show on macOS.
+func (r *Reactor) fastPos(*trace.Event) {}

@@ -155,6 +155,7 @@ func (r *Reactor) slotOf(fd int) (uint32, bool) {
 	}
 	fx.freeSlot = fx.freeSlot[:n-1]
 	fx.slots[fd] = s
+	r.traceSlots(int32(fd), fmt.Sprintf("slot %d ← fd %d (registered for fixed ops)", s, fd))
 	return s, true
 }
 
@@ -177,6 +178,7 @@ func (r *Reactor) dropSlot(fd int) {
 		return
 	}
 	fx.freeSlot = append(fx.freeSlot, s)
+	r.traceSlots(-1, fmt.Sprintf("slot %d emptied (fd %d closing)", s, fd))
 }
 
 // closeFixed unmaps the pool once the ring, and so its registration, is

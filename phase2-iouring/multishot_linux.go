@@ -44,6 +44,7 @@ type fastState struct {
 	enobufs    uint64 // multishot RECVs ended by -ENOBUFS
 	rearms     uint64 // multishot RECVs armed
 	singleShot uint64 // Reads that found the ring empty and used a plain RECV
+	recycled   uint64 // buffers given back to the ring (the trace's Bufs.Recycled)
 }
 
 // MultishotStatus describes the provided-buffer ring, for the workbook and
@@ -162,7 +163,7 @@ func (s *TCPStream) onCQE(c CQE) {
 		if c.Res > 0 && !m.closed {
 			m.queue = append(m.queue, heldBuf{bid: bid, data: br.Buf(bid, int(c.Res))})
 		} else {
-			br.Recycle(bid)
+			s.r.recycleBuf(bid) // no data in it (end of stream, an error) or the stream closed
 		}
 	}
 	if !c.More() {
@@ -197,7 +198,7 @@ func (s *TCPStream) stopMultishot() {
 	}
 	m.closed = true
 	for _, h := range m.queue {
-		s.r.fast.ring.Recycle(h.bid)
+		s.r.recycleBuf(h.bid)
 	}
 	m.queue = nil
 	if m.armed {
@@ -248,7 +249,7 @@ func (f *msReadFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[
 		n := copy(f.p, h.data)
 		h.data = h.data[n:]
 		if len(h.data) == 0 {
-			s.r.fast.ring.Recycle(h.bid) // read out: back to the kernel
+			s.r.recycleBuf(h.bid) // read out: back to the kernel
 			m.queue = m.queue[1:]
 		}
 		return f.finish(n, nil)

@@ -437,6 +437,7 @@ func (r *Reactor) ringPos(e *trace.Event) {
 	sq, cq := r.ring.SQ(), r.ring.CQ()
 	e.SQ = trace.RingPos{Entries: sq.Entries, Head: sq.Head, Tail: sq.Tail}
 	e.CQ = trace.RingPos{Entries: cq.Entries, Head: cq.Head, Tail: cq.Tail}
+	r.fastPos(e) // the provided-buffer ring and the file table (fastpos_linux.go)
 }
 
 // adopt gives an orphaned op a new owner: the task polling cx waits for
