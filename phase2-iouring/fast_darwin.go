@@ -48,3 +48,5 @@ func pollFirstOK(*Reactor) bool { return true }
 
 // fastPos: no provided-buffer ring or file table to show on macOS.
 func (r *Reactor) fastPos(*trace.Event) {}
+
+func (r *Reactor) fastSQE(*trace.Event, *SQE) {}

@@ -3,6 +3,8 @@
 package iouring
 
 import (
+	"fmt"
+
 	"asyncworkbook/phases/trace"
 )
 
@@ -50,4 +52,21 @@ func (r *Reactor) traceSlots(fd int32, note string) {
 	e.FD, e.Note = fd, note
 	r.ringPos(e)
 	r.ex.Emit(e)
+}
+
+// fastSQE marks an SQE naming a registered-file slot (Event.Fixed) and
+// notes the direct-descriptor ops: an OPENAT or ACCEPT into a slot, a
+// CLOSE of one.
+func (r *Reactor) fastSQE(e *trace.Event, sqe *SQE) {
+	e.Fixed = sqe.Flags&SQEFixedFile != 0
+	if sqe.FileIndex == 0 {
+		return
+	}
+	slot := sqe.FileIndex - 1
+	switch Op(sqe.Opcode) {
+	case OpOpenat, OpAccept:
+		e.Note = fmt.Sprintf("direct: into file slot %d (no descriptor)", slot)
+	case OpClose:
+		e.Note = fmt.Sprintf("direct: closes file slot %d", slot)
+	}
 }

@@ -270,6 +270,9 @@ func (io *fixedIO) Poll(cx *executor.Context) executor.Poll[executor.Result[int]
 			sqe.Fd, sqe.Flags = int32(s), sqe.Flags|SQEFixedFile
 		}
 		r.ops[idx].fd = int32(fd)
+		if io.f.direct {
+			fd = -1 // a direct descriptor has no descriptor
+		}
 		r.traceFixedSQE(sqe, cx.TaskID(), fd)
 		io.buf, io.idx, io.started = b, idx, true
 		return executor.Pending[executor.Result[int]]()
@@ -329,9 +332,13 @@ func (r *Reactor) traceFixedSQE(sqe *SQE, task uint64, fd int) {
 	}
 	e := r.ex.NewEvent(trace.SQEPrepared, task)
 	e.Op, e.UserData, e.FD = Op(sqe.Opcode).String(), sqe.UserData, sqe.Fd
+	e.Fixed = sqe.Flags&SQEFixedFile != 0
 	st := r.FixedStatus()
 	file := fmt.Sprintf("fd %d", fd)
-	if sqe.Flags&SQEFixedFile != 0 {
+	switch {
+	case sqe.Flags&SQEFixedFile != 0 && fd < 0:
+		file = fmt.Sprintf("fixed file slot %d (a direct descriptor)", sqe.Fd)
+	case sqe.Flags&SQEFixedFile != 0:
 		file = fmt.Sprintf("fixed file slot %d (fd %d)", sqe.Fd, fd)
 	}
 	e.Note = fmt.Sprintf("%s, registered buffer %d; slots %d/%d, buffers %d/%d in use",

@@ -325,6 +325,7 @@ func (r *Reactor) traceSQE(sqe *SQE, task uint64) {
 	}
 	e := r.ex.NewEvent(trace.SQEPrepared, task)
 	e.Op, e.UserData, e.FD = Op(sqe.Opcode).String(), sqe.UserData, sqe.Fd
+	r.fastSQE(e, sqe) // a registered-file slot, a direct descriptor (fastpos_linux.go)
 	r.ringPos(e)
 	r.ex.Emit(e)
 }

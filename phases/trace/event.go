@@ -399,6 +399,9 @@ type Event struct {
 	// neither.
 	Bufs  BufRingPos   `json:"bufs,omitzero"`
 	Files FileTablePos `json:"files,omitzero"`
+	// Fixed: on SQEPrepared, FD is a registered-file slot
+	// (IOSQE_FIXED_FILE), not a descriptor.
+	Fixed bool `json:"fixed,omitempty"`
 }
 
 // BufRingPos is a provided-buffer ring's occupancy (phase 2): of Buffers,
@@ -470,7 +473,11 @@ func (e Event) String() string {
 	case Spawned:
 		fmt.Fprintf(&b, " %q len=%d", e.Name, e.Queue)
 	case SQEPrepared:
-		fmt.Fprintf(&b, " %s fd=%d user_data=%#x", e.Op, e.FD, e.UserData)
+		if e.Fixed {
+			fmt.Fprintf(&b, " %s slot=%d user_data=%#x", e.Op, e.FD, e.UserData)
+		} else {
+			fmt.Fprintf(&b, " %s fd=%d user_data=%#x", e.Op, e.FD, e.UserData)
+		}
 	case Submitted:
 		fmt.Fprintf(&b, " count=%d", e.Count)
 	case CQEReaped:

@@ -18,11 +18,11 @@ func TestJSONRoundTripFastPathFields(t *testing.T) {
 		e := fullEvent(k)
 		e.Bufs = BufRingPos{Buffers: 1<<31 + uint32(i), Kernel: 7 + uint32(i), Recycled: 1<<60 + uint64(i)}
 		e.Files = FileTablePos{Slots: 1<<30 + uint32(i), Used: 3 + uint32(i), Direct: 1 + uint32(i)}
-		e.Count, e.FD = 2+i, -1
+		e.Count, e.FD, e.Fixed = 2+i, -1, true
 		evs = append(evs, e)
 	}
 	data := writeAll(t, evs)
-	for _, field := range []string{`"bufs":{"buffers":`, `"kernel":`, `"recycled":`, `"files":{"slots":`, `"used":`, `"direct":`} {
+	for _, field := range []string{`"bufs":{"buffers":`, `"kernel":`, `"recycled":`, `"files":{"slots":`, `"used":`, `"direct":`, `"fixed":true`} {
 		if strings.Count(string(data), field) != len(evs) {
 			t.Errorf("field %s is not on every line:\n%s", field, data)
 		}
@@ -40,7 +40,7 @@ func TestJSONRoundTripFastPathFields(t *testing.T) {
 		}
 	}
 	// Zero positions stay off the wire: a phase-1 event does not grow.
-	if line := string(writeAll(t, []Event{{Seq: 1, Exec: 1, Kind: Turn}})); strings.Contains(line, "bufs") || strings.Contains(line, "files") {
+	if line := string(writeAll(t, []Event{{Seq: 1, Exec: 1, Kind: Turn}})); strings.Contains(line, "bufs") || strings.Contains(line, "files") || strings.Contains(line, "fixed") {
 		t.Errorf("zero fast-path fields encoded: %s", line)
 	}
 }
