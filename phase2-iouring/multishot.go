@@ -23,6 +23,7 @@ import (
 // completeMulti handles one CQE of the multishot op in slot idx.
 func (r *Reactor) completeMulti(idx uint32, c CQE) {
 	o := &r.ops[idx]
+	r.takenBuf(c) // before the trace: its occupancy counts the buffer out of the ring
 	r.traceMultiCQE(c, o)
 	o.multi(c) // queues data and wakes readers; starts no op, so o stays valid
 	if !c.More() {

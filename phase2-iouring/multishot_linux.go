@@ -158,8 +158,7 @@ func (s *TCPStream) multishotRead(p []byte, d time.Duration) executor.Future[exe
 func (s *TCPStream) onCQE(c CQE) {
 	m, br := s.ms, s.r.fast.ring
 	bid, hasBuf := c.BufferID()
-	if hasBuf {
-		br.Taken(bid)
+	if hasBuf { // completeMulti counted it out of the ring (takenBuf)
 		if c.Res > 0 && !m.closed {
 			m.queue = append(m.queue, heldBuf{bid: bid, data: br.Buf(bid, int(c.Res))})
 		} else {
@@ -335,4 +334,12 @@ func (r *Reactor) pbufOccupancy() string {
 		return ""
 	}
 	return fmt.Sprintf(", ring %d/%d buffers free", r.fast.ring.Available(), r.fast.pool.Len())
+}
+
+// takenBuf counts the provided buffer a CQE names out of the ring: the
+// kernel took it, and the reader holds it until recycleBuf.
+func (r *Reactor) takenBuf(c CQE) {
+	if bid, ok := c.BufferID(); ok && r.fast != nil && r.fast.ring != nil {
+		r.fast.ring.Taken(bid)
+	}
 }

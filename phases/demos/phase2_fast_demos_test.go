@@ -45,6 +45,32 @@ func fastDemoChecks(t *testing.T) map[string]func(*testing.T, []trace.Event) {
 				t.Errorf("fallback: %d RECV SQEs, %d multishot CQEs; want single-shot RECVs", sqes, more)
 			}
 		},
+		"p2-direct-echo": func(t *testing.T, evs []trace.Event) {
+			direct := count(evs, func(e trace.Event) bool {
+				return e.Kind == trace.SQEPrepared && e.Op == "ACCEPT" && strings.HasPrefix(e.Note, "direct: into file slot")
+			})
+			fixed := count(evs, func(e trace.Event) bool {
+				return e.Kind == trace.SQEPrepared && (e.Op == "SEND" || e.Op == "RECV") && e.Fixed
+			})
+			closed := count(evs, func(e trace.Event) bool {
+				return e.Kind == trace.SQEPrepared && e.Op == "CLOSE" && strings.HasPrefix(e.Note, "direct: closes file slot")
+			})
+			shown := count(evs, func(e trace.Event) bool { return e.Files.Direct == 1 })
+			if direct != 1 || fixed < 3 || closed != 1 || shown == 0 {
+				t.Errorf("%d direct ACCEPTs, %d RECV/SEND on the slot, %d direct CLOSEs, %d events showing the slot; want 1, ≥3, 1, some", direct, fixed, closed, shown)
+			}
+			if last := evs[len(evs)-1]; last.Files.Direct != 0 {
+				t.Errorf("the run ends with %d direct slots in use", last.Files.Direct)
+			}
+			recycled := count(evs, func(e trace.Event) bool { return e.Kind == trace.BufsRecycled })
+			held := count(evs, func(e trace.Event) bool { return e.Bufs.Buffers > 0 && e.Bufs.Held() > 0 })
+			switch {
+			case uring && (recycled < 3 || held == 0):
+				t.Errorf("io_uring: %d bufs-recycled events, %d events with a buffer held; want ≥3 and some", recycled, held)
+			case !uring && recycled != 0:
+				t.Errorf("fallback: %d bufs-recycled events, and no buffer ring", recycled)
+			}
+		},
 		"p2-read-within": func(t *testing.T, evs []trace.Event) {
 			linked := has(evs, cqe("LINK_TIMEOUT", is(-int32(unix.ETIME))))
 			raced := has(evs, cqe("TIMEOUT", is(-int32(unix.ETIME))))
