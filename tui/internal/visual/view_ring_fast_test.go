@@ -116,3 +116,31 @@ func TestDirectSlotInTheOpTable(t *testing.T) {
 		t.Fatalf("the RECV on slot 0 is not shown as s0:\n%s", v)
 	}
 }
+
+// TestRingFastGlyphsCountBoth: a synthetic run where readers hold more
+// than one buffer at a time and the table mixes direct and registered
+// slots: every glyph count matches (the recorded demo never holds two).
+func TestRingFastGlyphsCountBoth(t *testing.T) {
+	var evs []trace.Event
+	for i, k := range []uint32{8, 5, 2, 0, 6} {
+		evs = append(evs, trace.Event{Seq: uint64(i + 1), Exec: 1, Kind: trace.BufsRecycled, Count: 1,
+			Bufs:  trace.BufRingPos{Buffers: 8, Kernel: k, Recycled: uint64(i)},
+			Files: trace.FileTablePos{Slots: 6, Used: uint32(i + 1), Direct: uint32(i / 2)}})
+	}
+	m := NewRecorded("synthetic", "", evs)
+	m.SetSize(120, 40)
+	for i, e := range evs {
+		m = press(m, "n")
+		v := plain(m.View())
+		want := strings.Repeat("■", int(e.Bufs.Kernel)) + strings.Repeat("□", int(e.Bufs.Held()))
+		want += strings.Repeat("·", 8-len([]rune(want)))
+		if !strings.Contains(v, "Bufs  "+want+"  kernel") {
+			t.Fatalf("event %d: want Bufs glyphs %q:\n%s", i+1, want, v)
+		}
+		f := e.Files
+		wantF := strings.Repeat("d", int(f.Direct)) + strings.Repeat("f", int(f.Used-f.Direct)) + strings.Repeat("·", int(f.Slots-f.Used))
+		if !strings.Contains(v, "Files "+wantF+"  used") {
+			t.Fatalf("event %d: want Files glyphs %q:\n%s", i+1, wantF, v)
+		}
+	}
+}
