@@ -50,4 +50,4 @@ func pollFirstOK(*Reactor) bool { return true }
 func (r *Reactor) fastPos(*trace.Event) {}
 
 func (r *Reactor) fastSQE(*trace.Event, *SQE) {}
-func (r *Reactor) takenBuf(CQE) {}
+func (r *Reactor) takenBuf(CQE)               {}
