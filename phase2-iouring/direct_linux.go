@@ -46,6 +46,10 @@ type directState struct {
 	why    string          // why direct descriptors are off, "" when on
 	plain  uint64          // OpenDirect / AcceptDirect calls that fell back
 	direct uint64          // direct opens and accepts that completed
+
+	// The kernel's allocation range (multishot ACCEPT into slots):
+	// [allocLo, allocLo+allocLen), not on the reactor's free list.
+	allocLo, allocLen uint32
 }
 
 // DirectStatus describes the direct descriptors, for the workbook and the
@@ -120,6 +124,9 @@ func (r *Reactor) putDirectSlot(s uint32) {
 		return // returned already: a slot is never on the free list twice
 	}
 	delete(d.inUse, s)
+	if d.kernelSlot(s) {
+		return // the kernel's to allocate again: emptying it told the kernel
+	}
 	r.fixed.freeSlot = append(r.fixed.freeSlot, s)
 }
 
@@ -217,6 +224,9 @@ func OpenDirect(r *Reactor, path string, flags int, mode uint32) executor.Future
 func (l *TCPListener) AcceptDirect() executor.Future[executor.Result[*TCPStream]] {
 	if l.fd < 0 {
 		return executor.Ready(executor.Result[*TCPStream]{Err: ErrFileClosed})
+	}
+	if f := l.multishotAcceptDirect(); f != nil {
+		return f // EnableMultishot: the listener's multishot ACCEPT
 	}
 	r := l.r
 	return &lazy[*TCPStream]{make: func() executor.Future[executor.Result[*TCPStream]] {
@@ -357,4 +367,90 @@ func pollFirstOK(r *Reactor) bool {
 		return true
 	}
 	return kernelAtLeast(5, 19)
+}
+
+// fileIndexAlloc is IORING_FILE_INDEX_ALLOC (~0U, 5.19) in sqe.file_index:
+// the kernel picks the slot and the CQE's res says which.
+const fileIndexAlloc = -1
+
+// registerFileAllocRange is IORING_REGISTER_FILE_ALLOC_RANGE (6.0).
+const registerFileAllocRange = 25
+
+// fileIndexRange is struct io_uring_file_index_range.
+type fileIndexRange struct {
+	Off, Len uint32
+	_        uint64
+}
+
+var _ = [1]struct{}{}[unsafe.Sizeof(fileIndexRange{})-16]
+
+// allocRange gives the kernel a range of slots to allocate from (for a
+// multishot ACCEPT into slots), once: the upper half of the table, taken
+// out of the reactor's free list, so the kernel's picks and the
+// reactor's never meet. It reports whether the kernel has the range; if
+// not, DirectStatus says why.
+func (r *Reactor) allocRange() bool {
+	d := r.directs()
+	if d.allocLen > 0 {
+		return true
+	}
+	if why := r.directWhy(); why != "" {
+		d.why = why
+		return false
+	}
+	u, ok := r.ring.(*uringRings)
+	if !ok || !kernelAtLeast(6, 0) {
+		d.why = "multishot ACCEPT into slots needs IORING_REGISTER_FILE_ALLOC_RANGE (6.0): single-shot direct ACCEPTs instead"
+		return false
+	}
+	fx := r.fixed
+	lo, n := fx.nslots/2, fx.nslots-fx.nslots/2
+	free := map[uint32]bool{}
+	for _, s := range fx.freeSlot {
+		free[s] = true
+	}
+	for s := lo; s < fx.nslots; s++ {
+		if !free[s] {
+			d.why = fmt.Sprintf("slot %d is in use: the upper half of the table cannot be given to the kernel", s)
+			return false
+		}
+	}
+	rg := fileIndexRange{Off: lo, Len: n}
+	// The kernel reads rg during the call only.
+	if err := u.register(registerFileAllocRange, unsafe.Pointer(&rg), 0); err != nil {
+		d.why = "IORING_REGISTER_FILE_ALLOC_RANGE: " + err.Error()
+		return false
+	}
+	kept := fx.freeSlot[:0]
+	for _, s := range fx.freeSlot {
+		if s < lo {
+			kept = append(kept, s)
+		}
+	}
+	fx.freeSlot = kept
+	d.allocLo, d.allocLen = lo, n
+	return true
+}
+
+// kernelSlot reports whether slot s is in the kernel's allocation range:
+// freed by the kernel when emptied, never put on the reactor's list.
+func (d *directState) kernelSlot(s uint32) bool {
+	return d.allocLen > 0 && s >= d.allocLo && s < d.allocLo+d.allocLen
+}
+
+// slotsUsed is how many slots hold a file (or are reserved for one): the
+// reactor's taken slots, less the kernel's range, plus the kernel's
+// slots that hold a connection.
+func (r *Reactor) slotsUsed() uint32 {
+	fx := r.fixed
+	used := fx.nslots - uint32(len(fx.freeSlot))
+	if d := fx.direct; d != nil && d.allocLen > 0 {
+		used -= d.allocLen
+		for s := range d.inUse {
+			if d.kernelSlot(s) {
+				used++
+			}
+		}
+	}
+	return used
 }

@@ -20,7 +20,7 @@ func (r *Reactor) fastPos(e *trace.Event) {
 		e.Bufs = trace.BufRingPos{Buffers: uint32(fs.pool.Len()), Kernel: uint32(fs.ring.Available()), Recycled: fs.recycled}
 	}
 	if fx := r.fixed; fx != nil && fx.nslots > 0 {
-		e.Files = trace.FileTablePos{Slots: fx.nslots, Used: fx.nslots - uint32(len(fx.freeSlot))}
+		e.Files = trace.FileTablePos{Slots: fx.nslots, Used: r.slotsUsed()}
 		if fx.direct != nil {
 			e.Files.Direct = uint32(len(fx.direct.inUse))
 		}

@@ -71,7 +71,7 @@ func (r *Reactor) FixedStatus() FixedStatus {
 		s.BufsInUse = fx.pool.Len() - len(fx.freeBufs)
 	}
 	if fx.nslots > 0 {
-		s.SlotsInUse = fx.nslots - uint32(len(fx.freeSlot))
+		s.SlotsInUse = r.slotsUsed()
 	}
 	return s
 }
