@@ -43,6 +43,9 @@ import (
 // directState counts the direct descriptors. Executor goroutine only.
 type directState struct {
 	inUse  map[uint32]bool // slots holding (or about to hold) a direct descriptor
+	// allocOps are the op slots of multishot ACCEPTs whose CQEs name a
+	// slot the kernel allocated.
+	allocOps map[uint32]bool
 	why    string          // why direct descriptors are off, "" when on
 	plain  uint64          // OpenDirect / AcceptDirect calls that fell back
 	direct uint64          // direct opens and accepts that completed
@@ -81,7 +84,7 @@ func (r *Reactor) directs() *directState {
 		r.fixed = &fixedState{slots: map[int]uint32{}, why: "EnableFixed not called"}
 	}
 	if r.fixed.direct == nil {
-		r.fixed.direct = &directState{inUse: map[uint32]bool{}}
+		r.fixed.direct = &directState{inUse: map[uint32]bool{}, allocOps: map[uint32]bool{}}
 	}
 	return r.fixed.direct
 }
@@ -453,4 +456,21 @@ func (r *Reactor) slotsUsed() uint32 {
 		}
 	}
 	return used
+}
+
+// allocated notes the slot a CQE of a direct multishot ACCEPT (op slot
+// idx) names as holding a connection, and forgets the op at its last
+// CQE. It reports whether the op is one.
+func (r *Reactor) allocated(idx uint32, c CQE) bool {
+	if r.fixed == nil || r.fixed.direct == nil || !r.fixed.direct.allocOps[idx] {
+		return false
+	}
+	d := r.fixed.direct
+	if c.Res >= 0 {
+		d.inUse[uint32(c.Res)] = true
+	}
+	if !c.More() {
+		delete(d.allocOps, idx)
+	}
+	return true
 }

@@ -51,3 +51,4 @@ func (r *Reactor) fastPos(*trace.Event) {}
 
 func (r *Reactor) fastSQE(*trace.Event, *SQE) {}
 func (r *Reactor) takenBuf(CQE)               {}
+func (r *Reactor) allocated(uint32, CQE) bool { return false }

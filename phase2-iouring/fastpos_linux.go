@@ -65,6 +65,10 @@ func (r *Reactor) fastSQE(e *trace.Event, sqe *SQE) {
 	slot := sqe.FileIndex - 1
 	switch Op(sqe.Opcode) {
 	case OpOpenat, OpAccept:
+		if sqe.FileIndex == fileIndexAlloc {
+			e.Note = "direct: into file slots the kernel picks (IORING_FILE_INDEX_ALLOC; each CQE's res is one)"
+			return
+		}
 		e.Note = fmt.Sprintf("direct: into file slot %d (no descriptor)", slot)
 	case OpClose:
 		e.Note = fmt.Sprintf("direct: closes file slot %d", slot)

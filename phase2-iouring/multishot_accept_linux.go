@@ -76,9 +76,6 @@ func (l *TCPListener) multishotAcceptDirect() executor.Future[executor.Result[*T
 // onCQE takes one CQE of the listener's multishot ACCEPT.
 func (l *TCPListener) onCQE(c CQE) {
 	m := l.ma
-	if c.Res >= 0 && m.direct {
-		l.r.directs().inUse[uint32(c.Res)] = true // the slot the kernel allocated
-	}
 	switch {
 	case c.Res >= 0 && m.closed:
 		l.closeAccepted(c.Res) // accepted after Close: nobody will take it
@@ -167,6 +164,9 @@ func (f *msAcceptFuture) Poll(cx *executor.Context) executor.Poll[executor.Resul
 		}
 		o := &l.r.ops[idx]
 		o.fd, o.multi = sqe.Fd, l.onCQE
+		if m.direct {
+			l.r.directs().allocOps[idx] = true // its CQEs name slots (allocated)
+		}
 		l.r.traceSQE(sqe, cx.TaskID())
 		m.armed, m.idx = true, idx
 	}

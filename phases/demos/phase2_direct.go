@@ -20,7 +20,8 @@ func init() {
 		ID:    "p2-direct-echo",
 		Title: "A connection that has no descriptor",
 		About: "server accepts client's connection straight into a " +
-			"registered-file slot (ACCEPT with file_index): it has no fd, " +
+			"registered-file slot (on io_uring a multishot ACCEPT whose " +
+			"CQE names the slot the kernel picked): it has no fd, " +
 			"every RECV and SEND names the slot, and its CLOSE empties the " +
 			"slot. Watch the ring panel's Files row (d = a direct " +
 			"descriptor) and, on io_uring, the Bufs row: the kernel fills " +
@@ -98,6 +99,7 @@ func directEcho(sink trace.Sink) error {
 			if err := errors.Join(serr.Err, serr.Value, cerr.Err, cerr.Value); err != nil {
 				return err
 			}
+			ln.Close() // ends the listener's multishot ACCEPT, if it has one
 			drain(a, e.r)
 			if s := e.r.DirectStatus(); s.InUse != 0 {
 				return fmt.Errorf("a slot is still in use after the close: %s", s)

@@ -17,18 +17,18 @@ func recordedDirect(w, h int) Model {
 }
 
 // TestRingFastGolden: the recorded p2-direct-echo trace when the server
-// holds the provided buffer its first message went into (42 events), and
-// when the direct descriptor's CLOSE is prepared (143), at both sizes.
+// holds the provided buffer its first message went into (43 events), and
+// when the direct descriptor's CLOSE is prepared (144), at both sizes.
 func TestRingFastGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		w, h int
 		at   int
 	}{
-		{"ring-fast-120x40-held.golden", 120, 40, 42},
-		{"ring-fast-80x24-held.golden", 80, 24, 42},
-		{"ring-fast-120x40-close.golden", 120, 40, 143},
-		{"ring-fast-80x24-close.golden", 80, 24, 143},
+		{"ring-fast-120x40-held.golden", 120, 40, 43},
+		{"ring-fast-80x24-held.golden", 80, 24, 43},
+		{"ring-fast-120x40-close.golden", 120, 40, 144},
+		{"ring-fast-80x24-close.golden", 80, 24, 144},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := press(recordedDirect(tc.w, tc.h), repeat("n", tc.at)...)
@@ -110,10 +110,10 @@ func TestRingFastRowsOnlyWhenTheRunHasThem(t *testing.T) {
 // TestDirectSlotInTheOpTable: an op on a registered-file slot shows the
 // slot ("s0"), not a descriptor number.
 func TestDirectSlotInTheOpTable(t *testing.T) {
-	m := press(recordedDirect(120, 40), repeat("n", 30)...) // the server's multishot RECV on slot 0
+	m := press(recordedDirect(120, 40), repeat("n", 31)...) // the server's multishot RECV on slot 2
 	v := plain(m.View())
-	if !regexp.MustCompile(`0x200000000 +RECV +s0 `).MatchString(v) {
-		t.Fatalf("the RECV on slot 0 is not shown as s0:\n%s", v)
+	if !regexp.MustCompile(`0x[0-9a-f]+ +RECV +s2 `).MatchString(v) {
+		t.Fatalf("the RECV on slot 2 is not shown as s2:\n%s", v)
 	}
 }
 
