@@ -61,11 +61,17 @@ type DirectStatus struct {
 	InUse    int    // slots holding a direct descriptor now
 	Opened   uint64 // direct OPENATs and ACCEPTs that succeeded
 	Fallback uint64 // calls that fell back to a descriptor
-	Why      string // why direct descriptors are off ("" when on)
+	// KernelFrom and KernelSlots are the range of slots the kernel
+	// allocates from for multishot ACCEPTs (KernelSlots 0: none).
+	KernelFrom, KernelSlots uint32
+	Why                     string // why direct descriptors are off ("" when on)
 }
 
 func (s DirectStatus) String() string {
 	out := fmt.Sprintf("direct descriptors: %d in slots, %d opened, %d fell back to descriptors", s.InUse, s.Opened, s.Fallback)
+	if s.KernelSlots > 0 {
+		out += fmt.Sprintf("; the kernel allocates slots %d–%d", s.KernelFrom, s.KernelFrom+s.KernelSlots-1)
+	}
 	if s.Why != "" {
 		out += " (" + s.Why + ")"
 	}
@@ -75,7 +81,8 @@ func (s DirectStatus) String() string {
 // DirectStatus reports the direct descriptors.
 func (r *Reactor) DirectStatus() DirectStatus {
 	d := r.directs()
-	return DirectStatus{InUse: len(d.inUse), Opened: d.direct, Fallback: d.plain, Why: r.directWhy()}
+	return DirectStatus{InUse: len(d.inUse), Opened: d.direct, Fallback: d.plain,
+		KernelFrom: d.allocLo, KernelSlots: d.allocLen, Why: r.directWhy()}
 }
 
 // directs returns the reactor's direct-descriptor state, creating it.
