@@ -42,13 +42,13 @@ import (
 
 // directState counts the direct descriptors. Executor goroutine only.
 type directState struct {
-	inUse  map[uint32]bool // slots holding (or about to hold) a direct descriptor
+	inUse map[uint32]bool // slots holding (or about to hold) a direct descriptor
 	// allocOps are the op slots of multishot ACCEPTs whose CQEs name a
 	// slot the kernel allocated.
 	allocOps map[uint32]bool
-	why    string          // why direct descriptors are off, "" when on
-	plain  uint64          // OpenDirect / AcceptDirect calls that fell back
-	direct uint64          // direct opens and accepts that completed
+	why      string // why direct descriptors are off, "" when on
+	plain    uint64 // OpenDirect / AcceptDirect calls that fell back
+	direct   uint64 // direct opens and accepts that completed
 
 	// The kernel's allocation range (multishot ACCEPT into slots):
 	// [allocLo, allocLo+allocLen), not on the reactor's free list.
