@@ -94,7 +94,8 @@ func stageOf(o *tracestate.Op, inCQ map[uint64]int, known bool) string {
 		return "● in kernel or CQ"
 	}
 	if o.MoreCQEs > 0 {
-		return fmt.Sprintf("%s, multishot: %d CQEs", o.Stage, o.MoreCQEs)
+		// Short enough for the STAGE column: "● multishot, 3 CQEs".
+		return fmt.Sprintf("● multishot, %d CQE%s", o.MoreCQEs, plural(o.MoreCQEs))
 	}
 	return o.Stage.String()
 }
