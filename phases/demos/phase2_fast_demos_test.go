@@ -32,6 +32,14 @@ func fastDemoChecks(t *testing.T) map[string]func(*testing.T, []trace.Event) {
 			if fixed != 4 || plain != 4 {
 				t.Errorf("%d READ_FIXED and %d READ SQEs; want 4 of each (four registered buffers)", fixed, plain)
 			}
+			// The slot the file went into, and out of at Close: outside the
+			// ring, so only slots-updated events show it.
+			filled := count(evs, func(e trace.Event) bool { return e.Kind == trace.SlotsUpdated && e.FD >= 0 && e.Files.Used == 1 })
+			emptied := count(evs, func(e trace.Event) bool { return e.Kind == trace.SlotsUpdated && e.FD == -1 && e.Files.Used == 0 })
+			onSlot := count(evs, func(e trace.Event) bool { return e.Kind == trace.SQEPrepared && e.Op == "READ_FIXED" && e.Fixed })
+			if filled != 1 || emptied != 1 || onSlot != 4 {
+				t.Errorf("%d slots filled, %d emptied, %d READ_FIXED on a slot; want 1, 1, 4", filled, emptied, onSlot)
+			}
 		},
 		"p2-multishot-recv": func(t *testing.T, evs []trace.Event) {
 			sqes := count(evs, func(e trace.Event) bool { return e.Kind == trace.SQEPrepared && e.Op == "RECV" })
