@@ -465,3 +465,33 @@ func TestFailedDirectOpsGiveTheirSlotBack(t *testing.T) {
 		t.Fatalf("%s %v%s", msg, err, dumpTrace(rec))
 	}
 }
+
+// Asking for DirectStatus, or calling OpenDirect, before EnableFixed does
+// not count as enabling it: EnableFixed still works afterwards, and the
+// fallback counted before is kept. (directs used to create the fixed
+// state, and EnableFixed then said it was called twice.)
+func TestDirectStatusBeforeEnableFixedLeavesItPossible(t *testing.T) {
+	ex, r, _ := newRuntime(t)
+	path := writeTemp(t, "f", "x")
+	_ = r.DirectStatus()
+	res, err := executor.BlockOn(ex, OpenDirect(r, path, unix.O_RDONLY, 0))
+	if err != nil || res.Err != nil {
+		t.Fatal(err, res.Err)
+	}
+	res.Value.Release()
+	if s := r.FixedStatus(); s.Why != "EnableFixed not called" {
+		t.Fatalf("FixedStatus before EnableFixed: %s", s)
+	}
+	enableFixed(t, r, 0, 2)
+	res, err = executor.BlockOn(ex, OpenDirect(r, path, unix.O_RDONLY, 0))
+	if err != nil || res.Err != nil {
+		t.Fatal(err, res.Err)
+	}
+	defer res.Value.Release()
+	if _, ok := res.Value.Slot(); !ok {
+		t.Fatalf("not direct after EnableFixed: %s", r.DirectStatus())
+	}
+	if s := r.DirectStatus(); s.Fallback != 1 || s.Opened != 1 {
+		t.Fatalf("counts lost: %s", s)
+	}
+}

@@ -46,6 +46,7 @@ type fixedState struct {
 	freeSlot []uint32    // slots holding no file
 	slots    map[int]uint32
 	direct   *directState // direct descriptors (direct_linux.go), or nil
+	enabled  bool         // EnableFixed ran (DirectStatus may create the state first)
 	why      string       // why a part is off ("" when all is on)
 }
 
@@ -62,7 +63,7 @@ type FixedStatus struct {
 // FixedStatus reports the registered buffers and files.
 func (r *Reactor) FixedStatus() FixedStatus {
 	fx := r.fixed
-	if fx == nil {
+	if fx == nil || !fx.enabled {
 		return FixedStatus{Why: "EnableFixed not called"}
 	}
 	s := FixedStatus{Slots: fx.nslots, Why: fx.why}
@@ -85,10 +86,13 @@ func (r *Reactor) EnableFixed(bufs, size int, slots uint32) error {
 	if r.closed {
 		return ErrClosed
 	}
-	if r.fixed != nil {
+	if r.fixed != nil && r.fixed.enabled {
 		return errors.New("iouring: EnableFixed called twice")
 	}
-	fx := &fixedState{slots: map[int]uint32{}}
+	fx := &fixedState{slots: map[int]uint32{}, enabled: true}
+	if r.fixed != nil {
+		fx.direct = r.fixed.direct // what DirectStatus counted before
+	}
 	r.fixed = fx
 	fr, ok := r.ring.(fixedRings)
 	if !ok {
