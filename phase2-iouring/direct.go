@@ -17,3 +17,7 @@ func fixedFD(sqe *SQE, direct bool) {
 		sqe.Flags |= SQEFixedFile
 	}
 }
+
+// fileIndexAlloc is IORING_FILE_INDEX_ALLOC (~0U, 5.19) in sqe.file_index:
+// the kernel picks the slot and the CQE's res says which.
+const fileIndexAlloc = -1

@@ -379,10 +379,6 @@ func pollFirstOK(r *Reactor) bool {
 	return kernelAtLeast(5, 19)
 }
 
-// fileIndexAlloc is IORING_FILE_INDEX_ALLOC (~0U, 5.19) in sqe.file_index:
-// the kernel picks the slot and the CQE's res says which.
-const fileIndexAlloc = -1
-
 // registerFileAllocRange is IORING_REGISTER_FILE_ALLOC_RANGE (6.0).
 const registerFileAllocRange = 25
 

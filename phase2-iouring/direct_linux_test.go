@@ -409,6 +409,15 @@ func TestDirectSQEsAnswerAsTheKernel(t *testing.T) {
 		{"OPENAT into slot 0 again (replaces)", open(0, unix.O_RDONLY), 0},
 		{"OPENAT with O_CLOEXEC", open(1, unix.O_RDONLY|unix.O_CLOEXEC), -int32(unix.EINVAL)},
 		{"OPENAT into slot 2 of 2", open(2, unix.O_RDONLY), -int32(unix.EINVAL)},
+		{"OPENAT into the slot the kernel picks", func(s *SQE) {
+			s.PrepOpenatDirect(unix.AT_FDCWD, p, unix.O_RDONLY, 0, 0)
+			s.FileIndex = fileIndexAlloc
+		}, 1},
+		{"OPENAT into the slot the kernel picks, table full", func(s *SQE) {
+			s.PrepOpenatDirect(unix.AT_FDCWD, p, unix.O_RDONLY, 0, 0)
+			s.FileIndex = fileIndexAlloc
+		}, -int32(unix.ENFILE)},
+		{"CLOSE slot 1 (allocated)", closeSlot(1), 0},
 		{"CLOSE slot 0", closeSlot(0), 0},
 		{"CLOSE slot 0 again", closeSlot(0), -int32(unix.EBADF)},
 		{"CLOSE slot 1 (never filled)", closeSlot(1), -int32(unix.EBADF)},
