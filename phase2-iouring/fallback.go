@@ -246,6 +246,10 @@ func (f *FallbackRing) start(s SQE) {
 		f.post(CQE{UserData: s.UserData, Res: res})
 		return
 	}
+	if res, ok := f.directSQE(&s); ok {
+		f.post(CQE{UserData: s.UserData, Res: res}) // refused, or a CLOSE of a slot (fallback_fixed.go)
+		return
+	}
 	hold, res := f.resolveFixed(&s)
 	if res != 0 {
 		f.post(CQE{UserData: s.UserData, Res: res})
@@ -258,7 +262,7 @@ func (f *FallbackRing) start(s SQE) {
 	f.workers.Add(1)
 	go func() {
 		defer f.workers.Done()
-		res := perform(req)
+		res := f.installDirect(&req.sqe, perform(req))
 		f.unhold(hold)
 		f.mu.Lock()
 		delete(f.inflight, s.UserData)

@@ -165,3 +165,95 @@ func plainOf(code Op) Op {
 	}
 	return OpWrite
 }
+
+// # Direct descriptors on the fallback
+//
+// OPENAT or ACCEPT with file_index (5.15) is performed with a descriptor
+// of the fallback's own (close-on-exec), which then goes into the slot
+// instead of being returned: res is 0, as the kernel's. CLOSE with
+// file_index empties the slot. The answers are the kernel's: O_CLOEXEC or
+// SOCK_CLOEXEC with file_index is -EINVAL, no table -ENXIO, a slot out of
+// range -EINVAL, CLOSE of an empty slot -EBADF. With
+// IORING_FILE_INDEX_ALLOC the lowest free slot is taken and res names it
+// (-ENFILE when none is free).
+
+// directSQE checks and performs what a direct-descriptor SQE needs before
+// a worker runs it: ok reports that res is its CQE already (a refusal, or
+// a CLOSE of a slot, done here: it never blocks).
+func (f *FallbackRing) directSQE(s *SQE) (res int32, ok bool) {
+	if s.FileIndex == 0 {
+		return 0, false
+	}
+	code := Op(s.Opcode)
+	switch code {
+	case OpOpenat:
+		if s.OpFlags&unix.O_CLOEXEC != 0 {
+			return -int32(unix.EINVAL), true
+		}
+		s.OpFlags |= unix.O_CLOEXEC // the fallback's own descriptor
+	case OpAccept:
+		if acceptFlags != 0 && s.OpFlags&acceptFlags != 0 { // acceptFlags: SOCK_CLOEXEC on Linux
+			return -int32(unix.EINVAL), true
+		}
+		s.OpFlags |= acceptFlags
+	case OpClose:
+	default:
+		return 0, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	slot := uint32(s.FileIndex) - 1
+	switch {
+	case !f.fixed.registered:
+		return -int32(unix.ENXIO), true
+	case s.FileIndex == fileIndexAlloc && code != OpClose:
+		return 0, false // installDirect picks the slot
+	case uint64(slot) >= uint64(len(f.fixed.files)):
+		return -int32(unix.EINVAL), true
+	case code != OpClose:
+		return 0, false // a worker opens or accepts, installDirect installs
+	case f.fixed.files[slot] == nil:
+		return -int32(unix.EBADF), true
+	}
+	f.fixed.files[slot].release()
+	f.fixed.files[slot] = nil
+	return 0, true
+}
+
+// installDirect puts the descriptor a direct OPENAT or ACCEPT produced
+// into its slot (replacing what the slot held, as the kernel does) and
+// returns the CQE's res: 0, or the op's error.
+func (f *FallbackRing) installDirect(s *SQE, res int32) int32 {
+	if s.FileIndex == 0 || res < 0 || (Op(s.Opcode) != OpOpenat && Op(s.Opcode) != OpAccept) {
+		return res
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	slot := uint32(s.FileIndex) - 1
+	if s.FileIndex == fileIndexAlloc {
+		// IORING_FILE_INDEX_ALLOC: the lowest free slot, and res says
+		// which (the fallback has no IORING_REGISTER_FILE_ALLOC_RANGE:
+		// the whole table is the range, as the kernel's default).
+		slot = uint32(len(f.fixed.files))
+		for i, ff := range f.fixed.files {
+			if ff == nil {
+				slot = uint32(i)
+				break
+			}
+		}
+		if slot == uint32(len(f.fixed.files)) {
+			unix.Close(int(res))
+			return -int32(unix.ENFILE) // the kernel's answer to a full table
+		}
+	}
+	if !f.fixed.registered || uint64(slot) >= uint64(len(f.fixed.files)) {
+		unix.Close(int(res)) // unregistered meanwhile: cannot happen with the reactor
+		return -int32(unix.ENXIO)
+	}
+	f.fixed.files[slot].release()
+	f.fixed.files[slot] = &fbFile{fd: int(res)}
+	if s.FileIndex == fileIndexAlloc {
+		return int32(slot)
+	}
+	return 0
+}

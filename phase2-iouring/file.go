@@ -16,12 +16,21 @@ import (
 // is one io_uring operation. A File belongs to its reactor's executor.
 type File struct {
 	r    *Reactor
-	fd   int
+	fd   int // the descriptor; a direct descriptor's registered-file slot
 	name string
+	// direct: the file lives only in a registered-file slot (OpenDirect,
+	// direct_linux.go); every SQE names it with IOSQE_FIXED_FILE.
+	direct bool
 }
 
-// Fd returns the file's descriptor (-1 once closed).
-func (f *File) Fd() int { return f.fd }
+// Fd returns the file's descriptor (-1 once closed, and for a direct
+// descriptor, which has none: see Slot).
+func (f *File) Fd() int {
+	if f.direct {
+		return -1
+	}
+	return f.fd
+}
 
 // Name returns the path the file was opened with.
 func (f *File) Name() string { return f.name }
@@ -134,6 +143,7 @@ func (io *fileIO) Poll(cx *executor.Context) executor.Poll[executor.Result[int]]
 		} else {
 			sqe.PrepWrite(io.f.fd, p, ioLen(n), uint64(io.off))
 		}
+		fixedFD(sqe, io.f.direct)
 		r.ops[idx].fd = sqe.Fd
 		r.traceSQE(sqe, cx.TaskID())
 		io.owned, io.idx, io.started = owned, idx, true
@@ -173,8 +183,14 @@ func (io *fileIO) Drop() {
 
 // Sync flushes the file to stable storage with IORING_OP_FSYNC (5.1).
 func (f *File) Sync() executor.Future[executor.Result[int]] {
-	fd := f.fd
-	op := &opFuture{r: f.r, code: OpFsync, prep: func(sqe *SQE, o *op) { sqe.PrepFsync(fd, false) }}
+	if f.fd < 0 {
+		return executor.Ready(executor.Result[int]{Err: ErrFileClosed})
+	}
+	fd, direct := f.fd, f.direct
+	op := &opFuture{r: f.r, code: OpFsync, prep: func(sqe *SQE, o *op) {
+		sqe.PrepFsync(fd, false)
+		fixedFD(sqe, direct)
+	}}
 	return mapResult(op, func(n int32) (int, error) { return int(n), nil }, nil)
 }
 
@@ -189,6 +205,9 @@ type FileInfo struct {
 func (f *File) Stat() executor.Future[executor.Result[FileInfo]] {
 	if f.fd < 0 {
 		return executor.Ready(executor.Result[FileInfo]{Err: ErrFileClosed})
+	}
+	if f.direct {
+		return executor.Ready(executor.Result[FileInfo]{Err: ErrDirectNoFd})
 	}
 	st := new(statBuf)
 	empty := new(byte) // "" as a C string: with AT_EMPTY_PATH, stat fd itself
@@ -211,6 +230,9 @@ func (f *File) Close() executor.Future[executor.Result[int]] {
 	}
 	fd := f.fd
 	f.fd = -1
+	if f.direct {
+		return f.r.closeDirect(fd) // IORING_OP_CLOSE of the slot
+	}
 	f.r.dropSlot(fd) // before the number can be reused
 	return &closeFuture{r: f.r, fd: fd}
 }
@@ -219,6 +241,10 @@ func (f *File) Close() executor.Future[executor.Result[int]] {
 // take (its task's handle was dropped or detached) is closed with a plain
 // close(2). Not for a File in use.
 func (f *File) Release() {
+	if f.fd >= 0 && f.direct {
+		f.r.releaseDirect(f.fd)
+		f.fd = -1
+	}
 	if f.fd >= 0 {
 		f.r.dropSlot(f.fd)
 		unix.Close(f.fd)

@@ -45,7 +45,9 @@ type fixedState struct {
 	nslots   uint32      // registered-file slots; 0 when files are off
 	freeSlot []uint32    // slots holding no file
 	slots    map[int]uint32
-	why      string // why a part is off ("" when all is on)
+	direct   *directState // direct descriptors (direct_linux.go), or nil
+	enabled  bool         // EnableFixed ran (DirectStatus may create the state first)
+	why      string       // why a part is off ("" when all is on)
 }
 
 // FixedStatus describes the reactor's registered buffers and files, for
@@ -61,7 +63,7 @@ type FixedStatus struct {
 // FixedStatus reports the registered buffers and files.
 func (r *Reactor) FixedStatus() FixedStatus {
 	fx := r.fixed
-	if fx == nil {
+	if fx == nil || !fx.enabled {
 		return FixedStatus{Why: "EnableFixed not called"}
 	}
 	s := FixedStatus{Slots: fx.nslots, Why: fx.why}
@@ -70,7 +72,7 @@ func (r *Reactor) FixedStatus() FixedStatus {
 		s.BufsInUse = fx.pool.Len() - len(fx.freeBufs)
 	}
 	if fx.nslots > 0 {
-		s.SlotsInUse = fx.nslots - uint32(len(fx.freeSlot))
+		s.SlotsInUse = r.slotsUsed()
 	}
 	return s
 }
@@ -84,10 +86,13 @@ func (r *Reactor) EnableFixed(bufs, size int, slots uint32) error {
 	if r.closed {
 		return ErrClosed
 	}
-	if r.fixed != nil {
+	if r.fixed != nil && r.fixed.enabled {
 		return errors.New("iouring: EnableFixed called twice")
 	}
-	fx := &fixedState{slots: map[int]uint32{}}
+	fx := &fixedState{slots: map[int]uint32{}, enabled: true}
+	if r.fixed != nil {
+		fx.direct = r.fixed.direct // what DirectStatus counted before
+	}
 	r.fixed = fx
 	fr, ok := r.ring.(fixedRings)
 	if !ok {
@@ -154,6 +159,7 @@ func (r *Reactor) slotOf(fd int) (uint32, bool) {
 	}
 	fx.freeSlot = fx.freeSlot[:n-1]
 	fx.slots[fd] = s
+	r.traceSlots(int32(fd), fmt.Sprintf("slot %d ← fd %d (registered for fixed ops)", s, fd))
 	return s, true
 }
 
@@ -176,6 +182,7 @@ func (r *Reactor) dropSlot(fd int) {
 		return
 	}
 	fx.freeSlot = append(fx.freeSlot, s)
+	r.traceSlots(-1, fmt.Sprintf("slot %d emptied (fd %d closing)", s, fd))
 }
 
 // closeFixed unmaps the pool once the ring, and so its registration, is
@@ -261,10 +268,15 @@ func (io *fixedIO) Poll(cx *executor.Context) executor.Poll[executor.Result[int]
 		} else {
 			sqe.PrepWriteFixed(fd, p, uint32(len(io.p)), uint64(io.off), b)
 		}
-		if s, ok := r.slotOf(fd); ok {
+		if io.f.direct {
+			sqe.Flags |= SQEFixedFile // fd is the slot already
+		} else if s, ok := r.slotOf(fd); ok {
 			sqe.Fd, sqe.Flags = int32(s), sqe.Flags|SQEFixedFile
 		}
 		r.ops[idx].fd = int32(fd)
+		if io.f.direct {
+			fd = -1 // a direct descriptor has no descriptor
+		}
 		r.traceFixedSQE(sqe, cx.TaskID(), fd)
 		io.buf, io.idx, io.started = b, idx, true
 		return executor.Pending[executor.Result[int]]()
@@ -324,9 +336,13 @@ func (r *Reactor) traceFixedSQE(sqe *SQE, task uint64, fd int) {
 	}
 	e := r.ex.NewEvent(trace.SQEPrepared, task)
 	e.Op, e.UserData, e.FD = Op(sqe.Opcode).String(), sqe.UserData, sqe.Fd
+	e.Fixed = sqe.Flags&SQEFixedFile != 0
 	st := r.FixedStatus()
 	file := fmt.Sprintf("fd %d", fd)
-	if sqe.Flags&SQEFixedFile != 0 {
+	switch {
+	case sqe.Flags&SQEFixedFile != 0 && fd < 0:
+		file = fmt.Sprintf("fixed file slot %d (a direct descriptor)", sqe.Fd)
+	case sqe.Flags&SQEFixedFile != 0:
 		file = fmt.Sprintf("fixed file slot %d (fd %d)", sqe.Fd, fd)
 	}
 	e.Note = fmt.Sprintf("%s, registered buffer %d; slots %d/%d, buffers %d/%d in use",

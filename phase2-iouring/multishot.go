@@ -23,7 +23,11 @@ import (
 // completeMulti handles one CQE of the multishot op in slot idx.
 func (r *Reactor) completeMulti(idx uint32, c CQE) {
 	o := &r.ops[idx]
-	r.traceMultiCQE(c, o)
+	// Before the trace, so that it shows what the CQE changed: the buffer
+	// it names is out of the ring, the slot it names holds a connection.
+	r.takenBuf(c)
+	direct := r.allocated(idx, c)
+	r.traceMultiCQE(c, o, direct)
 	o.multi(c) // queues data and wakes readers; starts no op, so o stays valid
 	if !c.More() {
 		r.inflight--
@@ -33,7 +37,7 @@ func (r *Reactor) completeMulti(idx uint32, c CQE) {
 
 // traceMultiCQE records a multishot CQE, saying whether the op goes on
 // and which provided buffer it names.
-func (r *Reactor) traceMultiCQE(c CQE, o *op) {
+func (r *Reactor) traceMultiCQE(c CQE, o *op, direct bool) {
 	if r.ex == nil || !r.ex.Tracing() {
 		return
 	}
@@ -45,6 +49,9 @@ func (r *Reactor) traceMultiCQE(c CQE, o *op) {
 	}
 	if bid, ok := c.BufferID(); ok {
 		e.Note += fmt.Sprintf(", buffer %d", bid)
+	}
+	if direct && c.Res >= 0 {
+		e.Note += fmt.Sprintf(", connection in file slot %d", c.Res)
 	}
 	e.Note += r.pbufOccupancy()
 	r.ringPos(e)

@@ -44,6 +44,7 @@ type fastState struct {
 	enobufs    uint64 // multishot RECVs ended by -ENOBUFS
 	rearms     uint64 // multishot RECVs armed
 	singleShot uint64 // Reads that found the ring empty and used a plain RECV
+	recycled   uint64 // buffers given back to the ring (the trace's Bufs.Recycled)
 }
 
 // MultishotStatus describes the provided-buffer ring, for the workbook and
@@ -157,12 +158,11 @@ func (s *TCPStream) multishotRead(p []byte, d time.Duration) executor.Future[exe
 func (s *TCPStream) onCQE(c CQE) {
 	m, br := s.ms, s.r.fast.ring
 	bid, hasBuf := c.BufferID()
-	if hasBuf {
-		br.Taken(bid)
+	if hasBuf { // completeMulti counted it out of the ring (takenBuf)
 		if c.Res > 0 && !m.closed {
 			m.queue = append(m.queue, heldBuf{bid: bid, data: br.Buf(bid, int(c.Res))})
 		} else {
-			br.Recycle(bid)
+			s.r.recycleBuf(bid) // no data in it (end of stream, an error) or the stream closed
 		}
 	}
 	if !c.More() {
@@ -197,7 +197,7 @@ func (s *TCPStream) stopMultishot() {
 	}
 	m.closed = true
 	for _, h := range m.queue {
-		s.r.fast.ring.Recycle(h.bid)
+		s.r.recycleBuf(h.bid)
 	}
 	m.queue = nil
 	if m.armed {
@@ -217,6 +217,7 @@ func (s *TCPStream) armMultishot(cx *executor.Context) error {
 	// IOSQE_BUFFER_SELECT: the buffers are the ring's, outside the Go
 	// heap, so nothing is pinned.
 	sqe.PrepRecvMultishot(s.fd, bufGroup, 0)
+	fixedFD(sqe, s.direct)
 	o := &s.r.ops[idx]
 	o.fd, o.multi = sqe.Fd, s.onCQE
 	s.r.traceSQE(sqe, cx.TaskID())
@@ -247,7 +248,7 @@ func (f *msReadFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[
 		n := copy(f.p, h.data)
 		h.data = h.data[n:]
 		if len(h.data) == 0 {
-			s.r.fast.ring.Recycle(h.bid) // read out: back to the kernel
+			s.r.recycleBuf(h.bid) // read out: back to the kernel
 			m.queue = m.queue[1:]
 		}
 		return f.finish(n, nil)
@@ -333,4 +334,12 @@ func (r *Reactor) pbufOccupancy() string {
 		return ""
 	}
 	return fmt.Sprintf(", ring %d/%d buffers free", r.fast.ring.Available(), r.fast.pool.Len())
+}
+
+// takenBuf counts the provided buffer a CQE names out of the ring: the
+// kernel took it, and the reader holds it until recycleBuf.
+func (r *Reactor) takenBuf(c CQE) {
+	if bid, ok := c.BufferID(); ok && r.fast != nil && r.fast.ring != nil {
+		r.fast.ring.Taken(bid)
+	}
 }

@@ -94,3 +94,44 @@ func (s *SQE) PrepRecvMultishot(fd int, group uint16, flags int) {
 	s.BufIndex = group
 	s.OpFlags = uint32(flags)
 }
+
+// # Direct descriptors
+//
+// A direct descriptor (5.15) is a file that lives only in the ring's
+// registered-file table: OPENAT or ACCEPT with sqe.file_index = slot+1
+// installs the new file into that slot instead of the process's
+// descriptor table, and the CQE's res is 0. No descriptor exists: every
+// later op names the slot with IOSQE_FIXED_FILE, and IORING_OP_CLOSE with
+// file_index empties it. The kernel refuses O_CLOEXEC / SOCK_CLOEXEC on
+// such an op (-EINVAL): there is no descriptor to close on exec.
+
+// PrepOpenatDirect: IORING_OP_OPENAT (5.6) into registered-file slot
+// (5.15), io_uring_prep_openat_direct(3). flags must not hold O_CLOEXEC.
+func (s *SQE) PrepOpenatDirect(dirfd int, path *byte, flags int, mode uint32, slot uint32) {
+	s.Opcode, s.Fd, s.Addr, s.Len = uint8(OpOpenat), int32(dirfd), uint64(uintptr(unsafe.Pointer(path))), mode
+	s.OpFlags = uint32(flags)
+	s.FileIndex = int32(slot + 1) // file_index is the slot plus one: 0 means "a descriptor"
+}
+
+// PrepAcceptDirect: IORING_OP_ACCEPT (5.5) into registered-file slot
+// (5.15), io_uring_prep_accept_direct(3): addr and addrlen receive the
+// peer's address as for accept4(2). flags must not hold SOCK_CLOEXEC.
+func (s *SQE) PrepAcceptDirect(fd int, addr unsafe.Pointer, addrlen *uint32, flags int, slot uint32) {
+	s.Opcode, s.Fd = uint8(OpAccept), int32(fd)
+	s.Addr = uint64(uintptr(addr))
+	s.Off = uint64(uintptr(unsafe.Pointer(addrlen)))
+	s.OpFlags = uint32(flags)
+	s.FileIndex = int32(slot + 1)
+}
+
+// PrepCloseDirect: IORING_OP_CLOSE (5.6) of registered-file slot (5.15),
+// io_uring_prep_close_direct(3): fd must be 0, file_index names the slot.
+func (s *SQE) PrepCloseDirect(slot uint32) {
+	s.Opcode, s.Fd = uint8(OpClose), 0
+	s.FileIndex = int32(slot + 1)
+}
+
+// SetPollFirst sets IORING_RECVSEND_POLL_FIRST (5.19) on a RECV or SEND:
+// the kernel arms its poll before trying the call, skipping an attempt
+// that would fail with EAGAIN on a socket known to be empty (or full).
+func (s *SQE) SetPollFirst() { s.Ioprio |= recvPollFirst }

@@ -319,6 +319,7 @@ func (r *Reactor) traceSQE(sqe *SQE, task uint64) {
 	}
 	e := r.ex.NewEvent(trace.SQEPrepared, task)
 	e.Op, e.UserData, e.FD = Op(sqe.Opcode).String(), sqe.UserData, sqe.Fd
+	r.fastSQE(e, sqe) // a registered-file slot, a direct descriptor (fastpos_linux.go)
 	r.ringPos(e)
 	r.ex.Emit(e)
 }
@@ -431,6 +432,7 @@ func (r *Reactor) ringPos(e *trace.Event) {
 	sq, cq := r.ring.SQ(), r.ring.CQ()
 	e.SQ = trace.RingPos{Entries: sq.Entries, Head: sq.Head, Tail: sq.Tail}
 	e.CQ = trace.RingPos{Entries: cq.Entries, Head: cq.Head, Tail: cq.Tail}
+	r.fastPos(e) // the provided-buffer ring and the file table (fastpos_linux.go)
 }
 
 // adopt gives an orphaned op a new owner: the task polling cx waits for

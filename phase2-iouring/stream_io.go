@@ -228,6 +228,10 @@ func (f *readFuture) startRecv(cx *executor.Context, first bool) error {
 	// after this poll returns, perhaps after this future is gone.
 	o.pin.Pin(&rx.buf[0])
 	sqe.PrepRecv(s.fd, unsafe.Pointer(&rx.buf[0]), ioLen(min(len(f.p), len(rx.buf))), 0)
+	fixedFD(sqe, s.direct)
+	if s.pollFirst {
+		sqe.SetPollFirst()
+	}
 	o.fd = sqe.Fd
 	s.r.traceSQE(sqe, cx.TaskID())
 	if link {
@@ -364,7 +368,7 @@ func (w *sendFuture) Poll(cx *executor.Context) executor.Poll[executor.Result[in
 }
 
 func (w *sendFuture) sendOp(b []byte) *opFuture {
-	fd, owned, tx := w.s.fd, w.owned, &w.s.tx
+	fd, owned, tx, direct := w.s.fd, w.owned, &w.s.tx, w.s.direct
 	return &opFuture{r: w.s.r, code: OpSend,
 		prep: func(sqe *SQE, o *op) {
 			var p unsafe.Pointer
@@ -374,6 +378,7 @@ func (w *sendFuture) sendOp(b []byte) *opFuture {
 			}
 			// sendFlags: a write to a closed peer is EPIPE, not SIGPIPE.
 			sqe.PrepSend(fd, p, ioLen(len(b)), sendFlags)
+			fixedFD(sqe, direct)
 		},
 		// Dropped mid-flight: the copy is the stream's again at the CQE.
 		orphaned: func(int32) { tx.give(owned) },

@@ -34,6 +34,14 @@ type TCPStream struct {
 	rx recvSide // the receive buffer the kernel writes (stream_io.go)
 	tx sendSide // the send buffer the kernel reads (stream_io.go)
 	ms *msRecv  // multishot receive from provided buffers (multishot_linux.go), or nil
+
+	// direct: the connection lives only in a registered-file slot (fd is
+	// the slot: AcceptDirect, direct_linux.go); every SQE names it with
+	// IOSQE_FIXED_FILE.
+	direct bool
+	// pollFirst sets IORING_RECVSEND_POLL_FIRST on single-shot RECVs
+	// (SetRecvPollFirst).
+	pollFirst bool
 }
 
 // Listen opens a TCP listener on addr ("127.0.0.1:0" picks a free port).
@@ -200,6 +208,9 @@ func (s *TCPStream) Close() executor.Future[executor.Result[int]] {
 	s.fd = -1
 	s.abandonRecv() // a RECV left by a dropped Read would wait forever
 	s.stopMultishot()
+	if s.direct {
+		return s.r.closeDirect(fd) // IORING_OP_CLOSE of the slot
+	}
 	return &closeFuture{r: s.r, fd: fd}
 }
 
@@ -210,7 +221,11 @@ func (s *TCPStream) Release() {
 	if s.fd >= 0 {
 		s.abandonRecv()
 		s.stopMultishot()
-		unix.Close(s.fd)
+		if s.direct {
+			s.r.releaseDirect(s.fd)
+		} else {
+			unix.Close(s.fd)
+		}
 		s.fd = -1
 	}
 }

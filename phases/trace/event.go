@@ -152,6 +152,21 @@ const (
 	// "-" for not pinned), Note the usable CPUs or why it is impossible.
 	PlacementPlanned
 
+	// Phase-2 fast-path kinds (issue 10), after phase 4's so no kind is
+	// renumbered. Both change something the ring's SQEs and CQEs do not
+	// show; the ring-carrying events (SQE prepared, submitted, CQE reaped)
+	// carry Bufs and Files too.
+
+	// BufsRecycled: a reader gave Count provided buffers back to the
+	// kernel's provided-buffer ring (its tail moved: no system call).
+	// Bufs is the ring after.
+	BufsRecycled
+	// SlotsUpdated: registered-file slots were filled or emptied outside
+	// the ring (IORING_REGISTER_FILES_UPDATE, a system call): Note says
+	// which and why, FD the descriptor put in (-1: emptied). Files is the
+	// table after.
+	SlotsUpdated
+
 	kindCount // keep last: the number of kinds
 )
 
@@ -196,6 +211,8 @@ var kindNames = [...]string{
 	DeadlinePassed:   "deadline-passed",
 	ExecutorClosed:   "executor-closed",
 	PlacementPlanned: "placement-planned",
+	BufsRecycled:     "bufs-recycled",
+	SlotsUpdated:     "slots-updated",
 }
 
 // Kinds lists every valid kind in declaration order.
@@ -375,6 +392,39 @@ type Event struct {
 	Index  int    `json:"index,omitempty"`  // ExecutorStarted: the executor's place in its pool
 	CPUs   string `json:"cpus,omitempty"`   // ExecutorStarted: the CPUs its thread is pinned to
 	Thread int    `json:"thread,omitempty"` // ExecutorStarted: its OS thread id
+
+	// Phase 2's fast paths (issue 10): the provided-buffer ring and the
+	// registered-file table as they stood, on ring-carrying events and on
+	// BufsRecycled / SlotsUpdated. Zero (omitted) where the reactor has
+	// neither.
+	Bufs  BufRingPos   `json:"bufs,omitzero"`
+	Files FileTablePos `json:"files,omitzero"`
+	// Fixed: on SQEPrepared, FD is a registered-file slot
+	// (IOSQE_FIXED_FILE), not a descriptor.
+	Fixed bool `json:"fixed,omitempty"`
+}
+
+// BufRingPos is a provided-buffer ring's occupancy (phase 2): of Buffers,
+// Kernel are in the ring for the kernel to fill; the rest are held by
+// readers (filled, not yet read out). Recycled counts the buffers readers
+// have given back since the ring was set up.
+type BufRingPos struct {
+	Buffers  uint32 `json:"buffers"`
+	Kernel   uint32 `json:"kernel"`
+	Recycled uint64 `json:"recycled"`
+}
+
+// Held returns how many buffers readers hold.
+func (p BufRingPos) Held() uint32 { return p.Buffers - min(p.Kernel, p.Buffers) }
+
+// FileTablePos is a ring's registered-file table (phase 2): Used of Slots
+// hold a file; Direct of those are direct descriptors (opened or accepted
+// into the slot, or reserved for one in flight), the rest descriptors
+// registered with IORING_REGISTER_FILES_UPDATE.
+type FileTablePos struct {
+	Slots  uint32 `json:"slots"`
+	Used   uint32 `json:"used"`
+	Direct uint32 `json:"direct"`
 }
 
 // QueuePos is one task queue as the scheduler saw it (phase 3).
@@ -423,7 +473,11 @@ func (e Event) String() string {
 	case Spawned:
 		fmt.Fprintf(&b, " %q len=%d", e.Name, e.Queue)
 	case SQEPrepared:
-		fmt.Fprintf(&b, " %s fd=%d user_data=%#x", e.Op, e.FD, e.UserData)
+		if e.Fixed {
+			fmt.Fprintf(&b, " %s slot=%d user_data=%#x", e.Op, e.FD, e.UserData)
+		} else {
+			fmt.Fprintf(&b, " %s fd=%d user_data=%#x", e.Op, e.FD, e.UserData)
+		}
 	case Submitted:
 		fmt.Fprintf(&b, " count=%d", e.Count)
 	case CQEReaped:
@@ -454,6 +508,10 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " count=%d", e.Count)
 	case PlacementPlanned:
 		fmt.Fprintf(&b, " %s → %s", e.Name, e.CPUs)
+	case BufsRecycled:
+		fmt.Fprintf(&b, " count=%d kernel=%d/%d", e.Count, e.Bufs.Kernel, e.Bufs.Buffers)
+	case SlotsUpdated:
+		fmt.Fprintf(&b, " fd=%d slots=%d/%d direct=%d", e.FD, e.Files.Used, e.Files.Slots, e.Files.Direct)
 	}
 	if e.Note != "" {
 		fmt.Fprintf(&b, " (%s)", e.Note)

@@ -129,6 +129,10 @@ func (s *State) Explain(e *trace.Event) string {
 		return s.explainSubmit(e)
 	case trace.CQEReaped:
 		return s.explainCQE(e, who)
+	case trace.BufsRecycled:
+		return s.explainRecycled(e)
+	case trace.SlotsUpdated:
+		return s.explainSlots(e)
 	case trace.OpCancelled:
 		return fmt.Sprintf("%s dropped its %s (user_data %#x) while in flight: an ASYNC_CANCEL goes to the kernel, and the %s's memory stays pinned until its own CQE arrives.", who, e.Op, e.UserData, e.Op)
 	case trace.Unparked:

@@ -18,8 +18,32 @@ func (s *State) explainSQE(e *trace.Event, who string) string {
 	if q := e.SQ; q.Entries > 0 && q.Tail != q.Head {
 		slot = fmt.Sprintf(" in SQ slot %d", (q.Tail-1)%q.Entries)
 	}
-	return fmt.Sprintf("%s prepared %s %s%s (user_data %#x)%s: it waits in the SQ until the turn's io_uring_enter.",
-		who, article(e.Op), e.Op, fdPhrase(e.FD), e.UserData, slot)
+	on := fdPhrase(e.FD)
+	if e.Fixed {
+		on = fmt.Sprintf(" on registered-file slot %d (IOSQE_FIXED_FILE: no descriptor lookup)", e.FD)
+	}
+	direct := ""
+	if strings.HasPrefix(e.Note, "direct:") {
+		direct = " It is a direct descriptor's: " + strings.TrimSpace(strings.TrimPrefix(e.Note, "direct:")) + "."
+	}
+	return fmt.Sprintf("%s prepared %s %s%s (user_data %#x)%s: it waits in the SQ until the turn's io_uring_enter.%s",
+		who, article(e.Op), e.Op, on, e.UserData, slot, direct)
+}
+
+// explainRecycled: "A reader gave 1 provided buffer back: the kernel has
+// 4 of 4 to fill again; readers hold 0."
+func (s *State) explainRecycled(e *trace.Event) string {
+	b := e.Bufs
+	return fmt.Sprintf("A reader read a provided buffer out and gave %d back to the ring (its tail moved, no system call): the kernel has %d of %d to fill; readers hold %d.",
+		max(e.Count, 1), b.Kernel, b.Buffers, b.Held())
+}
+
+// explainSlots: a registered-file slot filled or emptied by
+// IORING_REGISTER_FILES_UPDATE.
+func (s *State) explainSlots(e *trace.Event) string {
+	f := e.Files
+	return fmt.Sprintf("IORING_REGISTER_FILES_UPDATE (a system call, outside the ring): %s. The table has %d of %d slots in use, %d of them direct descriptors.",
+		e.Note, f.Used, f.Slots, f.Direct)
 }
 
 // explainSubmit: "io_uring_enter submitted 8 SQEs in one system call."

@@ -21,6 +21,13 @@ import (
 //	OpCancelled  the op becomes "cancelled, waiting for its CQE"
 //	Woken        by a completion, for the last CQE's task: the link is
 //	             confirmed (or marked coalesced)
+//	BufsRecycled a reader gave provided buffers back: counted
+//	SlotsUpdated a registered-file slot was filled or emptied outside
+//	             the ring: counted, its note kept
+//
+// Bufs and Files (the provided-buffer ring's occupancy, the
+// registered-file table) come from the latest event carrying them: the
+// ring-carrying kinds and the two above.
 //
 // SQ and CQ come from the latest event carrying ring positions. On a
 // runtime that does not trace the reactor's own requests (the eventfd
@@ -71,6 +78,8 @@ type Op struct {
 	// MoreCQEs counts the CQEs with IORING_CQE_F_MORE a multishot op has
 	// posted: it stays in flight until a CQE without it.
 	MoreCQEs int
+	// Fixed: FD is a registered-file slot (IOSQE_FIXED_FILE).
+	Fixed bool
 }
 
 // CQELink is the last completion reaped and what it led to.
@@ -140,6 +149,15 @@ type Ring struct {
 	// the CQE being handled, when Reaping.
 	Reaping   bool
 	ReapIndex uint32
+
+	// The fast paths (issue 10), from the latest event carrying them.
+	Bufs        trace.BufRingPos   // the provided-buffer ring's occupancy
+	HasBufs     bool               // some event carried Bufs
+	Files       trace.FileTablePos // the registered-file table
+	HasFiles    bool               // some event carried Files
+	Recycles    int                // BufsRecycled events
+	SlotUpdates int                // SlotsUpdated events
+	LastSlot    string             // the latest SlotsUpdated's note
 }
 
 // CQWaiting returns how many CQEs sit in the CQ not yet handled: the
@@ -209,6 +227,12 @@ func (s *State) applyRing(e *trace.Event) {
 		return
 	}
 	r.Seen = true
+	if e.Bufs != (trace.BufRingPos{}) {
+		r.Bufs, r.HasBufs = e.Bufs, true
+	}
+	if e.Files != (trace.FileTablePos{}) {
+		r.Files, r.HasFiles = e.Files, true
+	}
 	if e.SQ != (trace.RingPos{}) || e.CQ != (trace.RingPos{}) {
 		if r.Reaping && (e.CQ.Entries == 0 || e.CQ.Head != r.CQ.Head) {
 			r.Reaping = false // the batch was released
@@ -223,12 +247,17 @@ func (s *State) applyRing(e *trace.Event) {
 		}
 	}
 	switch e.Kind {
+	case trace.BufsRecycled:
+		r.Recycles++
+	case trace.SlotsUpdated:
+		r.SlotUpdates++
+		r.LastSlot = e.Note
 	case trace.SQEPrepared:
 		r.Prepared++
 		r.Unsubmitted++
 		o := Op{
 			Exec: e.Exec, UserData: e.UserData, Op: e.Op, FD: e.FD, Task: e.Task,
-			Seq: e.Seq, Time: e.Time, At: s.Events,
+			Seq: e.Seq, Time: e.Time, At: s.Events, Fixed: e.Fixed,
 		}
 		if e.SQ.Entries > 0 && e.SQ.Tail != e.SQ.Head {
 			o.SQIndex, o.HasSQ = e.SQ.Tail-1, true // NextSQE advanced the tail past it

@@ -217,7 +217,8 @@ func (s *State) Apply(e *trace.Event) {
 		s.noteExec(e.Exec)
 	}
 	switch e.Kind {
-	case trace.SQEPrepared, trace.Submitted, trace.CQEReaped, trace.OpCancelled, trace.Woken:
+	case trace.SQEPrepared, trace.Submitted, trace.CQEReaped, trace.OpCancelled, trace.Woken,
+		trace.BufsRecycled, trace.SlotsUpdated:
 		s.applyRing(e)
 	case trace.QueueSelected, trace.SliceEnded, trace.Preempted, trace.ParkedUntil, trace.Parked,
 		trace.Unparked, trace.EventfdWake, trace.Stall:

@@ -59,8 +59,8 @@ func (m Model) render() string {
 	// the ring panel, when shown, takes its rows first. room >= 5 here.
 	room := h - len(top) - len(bottom) - 4
 	ringRows := 0
-	if m.hist.HasRing() && room-ringHeight(h)-2 >= 5 {
-		ringRows = ringHeight(h)
+	if m.hist.HasRing() && room-m.ringHeight(h)-2 >= 5 {
+		ringRows = m.ringHeight(h)
 		room -= ringRows + 2
 	}
 	queueRows := 0 // the queue panel (phase 3, view_queue.go)

@@ -37,12 +37,14 @@ const (
 	glyphReaped  = '□'
 )
 
-// ringHeight is the panel's inner height for a screen of height h.
-func ringHeight(h int) int {
+// ringHeight is the panel's inner height for a screen of height h: the
+// fast-path rows (view_ring_fast.go) count when the run has them, so the
+// layout does not move as the cursor does.
+func (m Model) ringHeight(h int) int {
 	if h < ringFullHeight {
-		return 4
+		return 4 + min(m.fastRows(), 1)
 	}
-	return 4 + 1 + opRows(h) + 1
+	return 4 + 1 + opRows(h) + 1 + m.fastRows()
 }
 
 // opRows is how many rows the full form gives the in-flight table.
@@ -92,7 +94,8 @@ func stageOf(o *tracestate.Op, inCQ map[uint64]int, known bool) string {
 		return "● in kernel or CQ"
 	}
 	if o.MoreCQEs > 0 {
-		return fmt.Sprintf("%s, multishot: %d CQEs", o.Stage, o.MoreCQEs)
+		// Short enough for the STAGE column: "● multishot, 3 CQEs".
+		return fmt.Sprintf("● multishot, %d CQE%s", o.MoreCQEs, plural(o.MoreCQEs))
 	}
 	return o.Stage.String()
 }
@@ -139,6 +142,7 @@ func (m Model) ringPanel(st *tracestate.State, w, h int) string {
 			lines = append(lines, "    "+marks+"  "+m.styles.Subtle.Render(q.legend))
 		}
 	}
+	lines = append(lines, m.fastLines(st, full)...) // buffers and file slots (view_ring_fast.go)
 	if full {
 		lines = append(lines, m.opTable(st, opRows(h))...)
 	} else {
@@ -234,7 +238,11 @@ func (m Model) opTable(st *tracestate.State, rows int) []string {
 		}
 		o := &ops[i]
 		evs, ns := st.OpAge(o)
-		out = append(out, row(fmt.Sprintf("%#x", o.UserData), o.Op, fdText(o.FD), taskText(st, o.Exec, o.Task), stageOf(o, cq, known), ageText(evs, ns)))
+		fd := fdText(o.FD)
+		if o.Fixed {
+			fd = slotText(o.FD)
+		}
+		out = append(out, row(fmt.Sprintf("%#x", o.UserData), o.Op, fd, taskText(st, o.Exec, o.Task), stageOf(o, cq, known), ageText(evs, ns)))
 	}
 	for len(out) < rows+1 {
 		out = append(out, "")
