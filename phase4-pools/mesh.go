@@ -7,7 +7,6 @@ import (
 	"time"
 
 	executor "asyncworkbook/phase1-executor"
-	iouring "asyncworkbook/phase2-iouring"
 	"asyncworkbook/phases/trace"
 )
 
@@ -116,9 +115,9 @@ func (f *flusherTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 // passes, then makes sure every answer has left before it returns.
 type mainTask struct {
 	e        *Executor
-	timer    executor.Future[executor.Result[struct{}]]
-	stopSeen bool // StopAccepting was traced
-	late     bool // DeadlinePassed was traced
+	timer    executor.Future[struct{}] // the shutdown deadline, on the runtime's wheel
+	stopSeen bool                      // StopAccepting was traced
+	late     bool                      // DeadlinePassed was traced
 }
 
 // testHookShutdownCheck, in tests, hears each shutdown check of a main
@@ -167,7 +166,7 @@ func (m *mainTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 					if e.tracing() {
 						e.traceCount(trace.Draining, int(e.live.Load()), "")
 					}
-					m.timer = iouring.Sleep(e.r, time.Until(time.Unix(0, e.stopAt.Load())))
+					m.timer = e.rt.Sleep(time.Until(time.Unix(0, e.stopAt.Load())))
 				}
 				_, deadline = m.timer.Poll(cx).Value()
 				if deadline && !m.late && e.tracing() {
@@ -179,6 +178,9 @@ func (m *mainTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 				// Answers posted by the last tasks must leave before the
 				// executor closes, or their origins would wait forever.
 				if e.flushAll(nil) {
+					if d, ok := m.timer.(executor.Dropper); ok && !deadline {
+						d.Drop() // drained first: take the deadline off the wheel
+					}
 					return executor.PollReady(struct{}{})
 				}
 			}
