@@ -92,6 +92,11 @@ type Options struct {
 	// Ring chooses each executor's io_uring setup flags (RingDefault: the
 	// measured best).
 	Ring RingSetup
+	// SpinBeforePark makes each executor poll for up to this long before
+	// it parks in the kernel (phase 3's WithSpinBeforePark; default 0: a
+	// spinning executor burns a core). A message that arrives meanwhile
+	// costs no wake: see BenchmarkSubmitTo's spin rows for what it buys.
+	SpinBeforePark time.Duration
 	// Sink receives the trace events of every executor (see trace.go):
 	// the pool hands it one event at a time, so it need not be safe for
 	// concurrent use, and a trace.Stepper steps the whole pool. Nil: the
@@ -238,6 +243,12 @@ func (e *Executor) run(o Options, started chan<- error) {
 		// outside would then block in the sink while a Stepper holds the
 		// pool. Wakes between executors are traced as MsgWake instead.
 		ropts = append(ropts, scheduling.WithExecutorOptions(executor.WithSink(e.pool.sink)))
+	}
+	if o.SpinBeforePark > 0 {
+		ropts = append(ropts, scheduling.WithSpinBeforePark(o.SpinBeforePark))
+	}
+	if !yieldBeforePark {
+		ropts = append(ropts, scheduling.WithoutYieldBeforePark())
 	}
 	e.rt = scheduling.NewRuntime(ropts...)
 	e.ex = e.rt.Executor()

@@ -21,7 +21,13 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	n := flag.Int("n", 1, "executors")
 	cpus := flag.String("cpus", "", "CPU list to pin to, one CPU per executor (e.g. 0-3); empty: MaxSpread over the affinity mask")
+	ring := flag.String("ring", "default", "ring setup flags of each executor: default, coop, single-issuer or defer-taskrun")
 	flag.Parse()
+	setup, err := pools.ParseRingSetup(*ring)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	placement := pools.MaxSpread(*n)
 	if *cpus != "" {
 		set, err := pools.ParseCPUList(*cpus)
@@ -31,7 +37,7 @@ func main() {
 		}
 		placement = pools.MaxSpread(*n, set)
 	}
-	p, err := pools.New(placement, pools.Options{RingEntries: 1024})
+	p, err := pools.New(placement, pools.Options{RingEntries: 1024, Ring: setup})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -43,7 +49,7 @@ func main() {
 	}
 	fmt.Println(srv.Addr) // the load generator reads this line
 	fmt.Fprint(os.Stderr, strings.ReplaceAll(p.Plan().String(), "\n", "\n# "))
-	fmt.Fprintln(os.Stderr, "ring:", p.Executor(0).Reactor().RingKind())
+	fmt.Fprintln(os.Stderr, "ring:", p.Executor(0).Reactor().RingKind(), p.Executor(0).Reactor().SetupFlags())
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
 	<-sig
