@@ -78,8 +78,11 @@ type RingSetup uint8
 
 const (
 	// RingDefault is the measured best on this workbook's machine:
-	// RingSingleIssuer (BenchmarkPoolRing and bench/run.sh's pool rows;
-	// the numbers are in doc.go and the phase-4 lessons).
+	// RingDeferTaskrun. Same runs, 2 vCPU shared with other work
+	// (2026-12-01), medians: echo-pool 2 executors, 64 conns × 64 B,
+	// 155.6k round trips/s against 150.7k SINGLE_ISSUER and 140.7k
+	// COOP_TASKRUN; BenchmarkSubmitTo one-by-one 92 µs against 128 and
+	// 111, batch64 1.9 µs against 18 and 2.8 (doc.go has the commands).
 	RingDefault RingSetup = iota
 	// RingCoopTaskrun is phase 2's ring: IORING_SETUP_COOP_TASKRUN (5.19),
 	// any thread may enter.
@@ -115,7 +118,7 @@ func ParseRingSetup(s string) (RingSetup, error) {
 // resolve turns RingDefault into the measured best.
 func (s RingSetup) resolve() RingSetup {
 	if s == RingDefault {
-		return RingSingleIssuer
+		return RingDeferTaskrun
 	}
 	return s
 }
