@@ -37,9 +37,36 @@
 // New starts one goroutine per executor. Each locks itself to its OS
 // thread first, pins that thread to its CPUs second (pinning before
 // locking would pin whichever goroutine the thread runs next), then
-// creates its ring and its executor there, and never unlocks: when it
-// ends, Go ends the thread with it. Everything an executor owns is touched
-// on that thread only — its coroutines included, which iter.Pull requires.
+// creates its ring there and never unlocks: when it ends, Go ends the
+// thread with it. Everything an executor owns is touched on that thread
+// only — its coroutines included, which iter.Pull requires.
+//
+// Each executor is phase 3's Runtime on that ring (runtime.go): task
+// queues with shares and latency classes (Options.Queues gives every
+// executor the same ones; Executor.Queue finds one to Spawn into with
+// scheduling.In), the timer wheel (Executor.Runtime().Sleep; the
+// shutdown deadline is on it too), parking until the next deadline with
+// one kernel timeout, and NeedPreempt for long tasks. Its preemption
+// timer, a second ring, is made and closed on the thread as well.
+//
+// Since only that thread ever enters the ring, the ring can hold the
+// kernel to it: Options.Ring picks IORING_SETUP_SINGLE_ISSUER (6.0) or
+// DEFER_TASKRUN (6.1, completion work only when the thread enters to
+// wait), and the default is DEFER_TASKRUN, the best of the three in the
+// same runs on the 2-vCPU machine, shared with other builds (medians):
+//
+//	                            coop     single-issuer  defer-taskrun
+//	echo-pool -n 2, 64×64 B     140.7k   150.7k         155.6k  round trips/s
+//	BenchmarkSubmitTo one-by-one 111 µs  128 µs         92 µs
+//	BenchmarkSubmitTo batch64    2.8 µs  18 µs          1.9 µs
+//
+// (go test -run '^$' -bench 'SubmitTo/[a-z-]*/(one-by-one|batch64)$'
+// -count 5 -benchtime 5000x ./phase4-pools/; echo-pool through loadgen,
+// three interleaved rounds, as bench/run.sh's pool rows do.) The
+// preemption ring never gets DEFER_TASKRUN: NeedPreempt reads its CQ
+// without entering the kernel, and with it the timeout's CQE would wait
+// for an enter that a spinning task never makes. The executor-started
+// event and the Report say which flags each ring got.
 //
 // Executors are joined by a full mesh of SPSC channels. SubmitTo sends a
 // function to another executor, which runs the future it returns as a
@@ -68,8 +95,35 @@
 // which order they come. The workbook's visualiser draws them as the
 // executors side by side.
 //
+// # What a wake costs, and where the time goes
+//
+// Waking a parked executor is an eventfd write; IORING_OP_MSG_RING
+// (5.18) was measured against it (BenchmarkWakeRing, two threads parked
+// in their rings: 3.3 µs per round trip of two wakes by eventfd, 3.8 µs
+// by MSG_RING, medians, machine shared) and does not win; it would also
+// need a ring on the waking side, and Spawn may come from any goroutine.
+//
+// Between pool executors a SubmitTo round trip with both parked costs
+// far more (BenchmarkSubmitTo one-by-one, about 100 µs on the loaded
+// machine, 40–66 µs quiet). A runtime trace of it (-trace, then go tool
+// trace -d=parsed) shows where: 6–22 µs from the eventfd write to the
+// parked thread's io_uring_enter returning — the vCPU it sleeps on has
+// halted (cpuidle haltpoll, guest_halt_poll_ns 0 here) and the
+// hypervisor must bring it back — and up to 37 µs from phase 3's Gosched
+// before a blocking park to the executor running again, because on a
+// locked thread a yield parks the thread itself until another thread
+// hands the goroutine back. Dropping the yield (phase 3's
+// WithoutYieldBeforePark; BenchmarkSubmitTo .../one-by-one-no-yield)
+// was slower in the same run, median 171 µs against 112: a thread that
+// blocks holding its P loses it to sysmon and waits for one on waking.
+// So the yield stays, phase 2's Reactor.Park is unchanged, and the cheap
+// wake is not sleeping: Options.SpinBeforePark, or enough work in flight
+// (batch64: about 2 µs a request).
+//
 // # What is still to come
 //
-// MSG_RING wakeups, SINGLE_ISSUER rings, phase 3's task queues inside
-// each executor.
+// A measurement on a quiet machine of the wake's parts (the figures
+// above were taken with the machine loaded by other builds); SubmitTo
+// into a named queue of the destination (submitted tasks run in its
+// default queue).
 package pools
