@@ -105,8 +105,10 @@
 //
 // Between pool executors a SubmitTo round trip with both parked costs
 // far more (BenchmarkSubmitTo one-by-one, about 100 µs on the loaded
-// machine, 40–66 µs quiet). A runtime trace of it (-trace, then go tool
-// trace -d=parsed) shows where: 6–22 µs from the eventfd write to the
+// machine), and even the raw ping-pong of BenchmarkWakeRing took 40–66
+// µs when the machine was quiet, 2–9 µs under load: an idle CPU is slow
+// to wake. A runtime trace of BenchmarkSubmitTo (-trace, then go tool
+// trace -d=parsed) shows where the time goes: 6–22 µs from the eventfd write to the
 // parked thread's io_uring_enter returning — the vCPU it sleeps on has
 // halted (cpuidle haltpoll, guest_halt_poll_ns 0 here) and the
 // hypervisor must bring it back — and up to 37 µs from phase 3's Gosched
