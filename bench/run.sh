@@ -179,6 +179,7 @@ for n in $pool_ns; do
 done
 for n in $pool_ns; do
 	for ring in $pool_rings; do
+		[ "$ring" = coop ] && continue # the baseline
 		printf '| pool, %d executors, echo 64x64 B, ring %s vs coop (round trips/s; server CPU ns/round trip) | %s; %s | %s; %s | %s; %s | - |\n' "$n" "$ring" \
 			"${prt[ring-$ring,$n]}" "${pcpu[ring-$ring,$n]}" "${prt[ring-coop,$n]}" "${pcpu[ring-coop,$n]}" \
 			"$(ratio "${prt[ring-$ring,$n]}" "${prt[ring-coop,$n]}")" "$(ratio "${pcpu[ring-$ring,$n]}" "${pcpu[ring-coop,$n]}")"
