@@ -16,8 +16,8 @@ import (
 //	one-by-one  a task on executor 0 awaits each answer before the next
 //	            request: both executors park between messages, so every
 //	            request and every answer wakes a parked executor
-//	one-by-one-no-yield  the same without phase 3's Gosched before a
-//	            blocking park (WithoutYieldBeforePark)
+//	one-by-one-yield  the same with phase 3's Gosched before a blocking
+//	            park (Options.YieldBeforePark)
 //	one-by-one-spin50us  the same with Options.SpinBeforePark = 50 µs
 //	batch64     64 requests in flight at once: the mesh batches and the
 //	            executors rarely park (per request)
@@ -27,11 +27,7 @@ func BenchmarkSubmitTo(b *testing.B) {
 	for _, setup := range []RingSetup{RingCoopTaskrun, RingSingleIssuer, RingDeferTaskrun} {
 		b.Run(setup.String(), func(b *testing.B) {
 			b.Run("one-by-one", func(b *testing.B) { benchSubmit(b, setup, 1) })
-			b.Run("one-by-one-no-yield", func(b *testing.B) {
-				yieldBeforePark = false
-				defer func() { yieldBeforePark = true }()
-				benchSubmit(b, setup, 1)
-			})
+			b.Run("one-by-one-yield", func(b *testing.B) { benchSubmitWith(b, Options{Ring: setup, YieldBeforePark: true}, 1) })
 			b.Run("one-by-one-spin50us", func(b *testing.B) { benchSubmitWith(b, Options{Ring: setup, SpinBeforePark: 50 * time.Microsecond}, 1) })
 			b.Run("batch64", func(b *testing.B) { benchSubmit(b, setup, 64) })
 		})

@@ -108,19 +108,25 @@
 // machine), and even the raw ping-pong of BenchmarkWakeRing took 40–66
 // µs when the machine was quiet, 2–9 µs under load: an idle CPU is slow
 // to wake. A runtime trace of BenchmarkSubmitTo (-trace, then go tool
-// trace -d=parsed) shows where the time goes: 6–22 µs from the eventfd write to the
-// parked thread's io_uring_enter returning — the vCPU it sleeps on has
+// trace -d=parsed) shows where the time goes: 6–22 µs from the eventfd
+// write to the parked thread's io_uring_enter returning — the vCPU it sleeps on has
 // halted (cpuidle haltpoll, guest_halt_poll_ns 0 here) and the
 // hypervisor must bring it back — and up to 37 µs from phase 3's Gosched
 // before a blocking park to the executor running again, because on a
 // locked thread a yield parks the thread itself until another thread
-// hands the goroutine back. Dropping the yield (phase 3's
-// WithoutYieldBeforePark; BenchmarkSubmitTo .../one-by-one-no-yield)
-// was slower in the same run, median 171 µs against 112: a thread that
-// blocks holding its P loses it to sysmon and waits for one on waking.
-// So the yield stays, phase 2's Reactor.Park is unchanged, and the cheap
-// wake is not sleeping: Options.SpinBeforePark, or enough work in flight
-// (batch64: about 2 µs a request).
+// hands the goroutine back. Phase 3 yields there for an unlocked
+// executor (a goroutine it readied would otherwise wait in its P's
+// run-next slot); the pool does not (Options.YieldBeforePark, off; phase
+// 3's WithoutYieldBeforePark). Measured in one run, four interleaved
+// rounds of echo-pool -n 2 through loadgen, 64 conns × 64 B, medians:
+// 182k round trips/s and 4.6 µs of server CPU each without the yield,
+// 145k and 5.1 µs with it (-yield), and 170k and 4.0 µs for the pool of
+// phase-1 executors it replaces. The idle round trip went the other
+// way, by less (BenchmarkSubmitTo/defer-taskrun, five alternating runs:
+// 57.8 µs with the yield, 61.4 µs without), and the echo server, the
+// pool's real work, decided. Phase 2's Reactor.Park is unchanged. The
+// cheap wake is not sleeping at all: Options.SpinBeforePark, or enough
+// work in flight (batch64: about 2 µs a request).
 //
 // # What is still to come
 //

@@ -97,6 +97,11 @@ type Options struct {
 	// spinning executor burns a core). A message that arrives meanwhile
 	// costs no wake: see BenchmarkSubmitTo's spin rows for what it buys.
 	SpinBeforePark time.Duration
+	// YieldBeforePark keeps phase 3's runtime.Gosched before a park that
+	// blocks in the kernel. Off by default: on the executors' locked
+	// threads it cost the echo server a quarter of its round trips
+	// (echo-pool -yield; doc.go has the numbers).
+	YieldBeforePark bool
 	// Sink receives the trace events of every executor (see trace.go):
 	// the pool hands it one event at a time, so it need not be safe for
 	// concurrent use, and a trace.Stepper steps the whole pool. Nil: the
@@ -247,7 +252,9 @@ func (e *Executor) run(o Options, started chan<- error) {
 	if o.SpinBeforePark > 0 {
 		ropts = append(ropts, scheduling.WithSpinBeforePark(o.SpinBeforePark))
 	}
-	if !yieldBeforePark {
+	if !o.YieldBeforePark {
+		// A Gosched on a locked thread parks the thread itself until
+		// another hands the goroutine back (doc.go, "What a wake costs").
 		ropts = append(ropts, scheduling.WithoutYieldBeforePark())
 	}
 	e.rt = scheduling.NewRuntime(ropts...)

@@ -180,7 +180,3 @@ func (r ExecReport) ringNote() string {
 	}
 	return s
 }
-
-// yieldBeforePark keeps phase 3's runtime.Gosched before a blocking park
-// on pool executors (BenchmarkSubmitTo/.../no-yield compares).
-var yieldBeforePark = true

@@ -22,6 +22,7 @@ func main() {
 	n := flag.Int("n", 1, "executors")
 	cpus := flag.String("cpus", "", "CPU list to pin to, one CPU per executor (e.g. 0-3); empty: MaxSpread over the affinity mask")
 	ring := flag.String("ring", "default", "ring setup flags of each executor: default, coop, single-issuer or defer-taskrun")
+	yield := flag.Bool("yield", false, "keep phase 3's Gosched before a blocking park (Options.YieldBeforePark)")
 	flag.Parse()
 	setup, err := pools.ParseRingSetup(*ring)
 	if err != nil {
@@ -37,7 +38,7 @@ func main() {
 		}
 		placement = pools.MaxSpread(*n, set)
 	}
-	p, err := pools.New(placement, pools.Options{RingEntries: 1024, Ring: setup})
+	p, err := pools.New(placement, pools.Options{RingEntries: 1024, Ring: setup, YieldBeforePark: *yield})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
