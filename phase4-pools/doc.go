@@ -52,17 +52,22 @@
 // Since only that thread ever enters the ring, the ring can hold the
 // kernel to it: Options.Ring picks IORING_SETUP_SINGLE_ISSUER (6.0) or
 // DEFER_TASKRUN (6.1, completion work only when the thread enters to
-// wait), and the default is DEFER_TASKRUN, the best of the three in the
-// same runs on the 2-vCPU machine, shared with other builds (medians):
+// wait), and the default is DEFER_TASKRUN. Measured on the 2-vCPU
+// machine, shared with other builds, medians of runs made side by side:
 //
-//	                            coop     single-issuer  defer-taskrun
-//	echo-pool -n 2, 64×64 B     140.7k   150.7k         155.6k  round trips/s
-//	BenchmarkSubmitTo one-by-one 111 µs  128 µs         92 µs
-//	BenchmarkSubmitTo batch64    2.8 µs  18 µs          1.9 µs
+//	                                coop     single-issuer  defer-taskrun
+//	echo-pool -n 2 (yield, 3 rounds)  140.7k   150.7k        155.6k rt/s
+//	echo-pool -n 2 (4 rounds)         154.8k   165.1k        157.0k rt/s
+//	  server CPU per round trip       4.65 µs  4.64 µs       4.55 µs
+//	BenchmarkSubmitTo one-by-one      111 µs   128 µs        92 µs
+//	BenchmarkSubmitTo batch64         2.8 µs   18 µs         1.9 µs
 //
 // (go test -run '^$' -bench 'SubmitTo/[a-z-]*/(one-by-one|batch64)$'
-// -count 5 -benchtime 5000x ./phase4-pools/; echo-pool through loadgen,
-// three interleaved rounds, as bench/run.sh's pool rows do.) The
+// -count 5 -benchtime 5000x ./phase4-pools/; echo-pool -ring through
+// loadgen, 64 conns × 64 B, rounds interleaved, as bench/run.sh's pool
+// rows do.) The echo rows differ by less than the noise between runs;
+// DEFER_TASKRUN was never worse than COOP_TASKRUN and was best on CPU
+// and on SubmitTo, so it is the default. The
 // preemption ring never gets DEFER_TASKRUN: NeedPreempt reads its CQ
 // without entering the kernel, and with it the timeout's CQE would wait
 // for an enter that a spinning task never makes. The executor-started

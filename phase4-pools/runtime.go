@@ -78,11 +78,9 @@ type RingSetup uint8
 
 const (
 	// RingDefault is the measured best on this workbook's machine:
-	// RingDeferTaskrun. Same runs, 2 vCPU shared with other work
-	// (2026-12-01), medians: echo-pool 2 executors, 64 conns × 64 B,
-	// 155.6k round trips/s against 150.7k SINGLE_ISSUER and 140.7k
-	// COOP_TASKRUN; BenchmarkSubmitTo one-by-one 92 µs against 128 and
-	// 111, batch64 1.9 µs against 18 and 2.8 (doc.go has the commands).
+	// RingDeferTaskrun, never worse than COOP_TASKRUN in echo-pool's
+	// rounds and best on BenchmarkSubmitTo (92 µs one by one against 111
+	// and 128; doc.go has the table and the commands).
 	RingDefault RingSetup = iota
 	// RingCoopTaskrun is phase 2's ring: IORING_SETUP_COOP_TASKRUN (5.19),
 	// any thread may enter.
