@@ -174,6 +174,9 @@ func TestRingSetupFlagsAreReportedAndThePreemptRingStaysEnterFree(t *testing.T) 
 			}))
 			rep := p.Shutdown(time.Second)
 			r := rep.Executors[0]
+			if _, open := e.Runtime().Scheduler().PreemptRingFlags(); open {
+				t.Error("the preemption ring is still open after Shutdown: the runtime was not closed")
+			}
 			if !strings.Contains(r.Setup, tc.want) || !strings.Contains(rep.String(), tc.want) {
 				t.Errorf("ring setup %v: the report says %q (%s), want %s", tc.setup, r.Setup, strings.TrimSpace(rep.String()), tc.want)
 			}
@@ -210,5 +213,32 @@ func TestQueueSpecsAreCheckedAndUnknownQueuesNamed(t *testing.T) {
 	p := newPool(t, Unbound(1), Options{Queues: []QueueSpec{{Name: "web", Shares: scheduling.Static(10)}}})
 	if _, err := p.Executor(0).Queue("db"); err == nil || !strings.Contains(err.Error(), "default, web") {
 		t.Fatalf("Queue(\"db\"): %v, want an error naming the queues there are", err)
+	}
+}
+
+// SubmitTo's spawn options reach the task on the destination: given one
+// of the destination's queues, the submitted task runs in that queue.
+func TestSubmitToRunsInTheQueueItNames(t *testing.T) {
+	p := newPool(t, Unbound(2), Options{Queues: []QueueSpec{{Name: "web", Shares: scheduling.Static(500), Latency: scheduling.Matters(time.Millisecond)}}})
+	web, err := p.Executor(1).Queue("web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranIn := func() executor.Future[string] {
+		return executor.PollFn(func(cx *executor.Context) executor.Poll[string] {
+			q := p.Current(cx).Runtime().Scheduler().Current()
+			if q == nil {
+				return executor.PollReady("no queue")
+			}
+			return executor.PollReady(q.Name())
+		})
+	}
+	got := await(t, p, 0, executor.Async(func(a *executor.Awaiter) []string {
+		in := executor.Await(a, SubmitTo(p, 1, ranIn, scheduling.In(web)))
+		plain := executor.Await(a, SubmitTo(p, 1, ranIn))
+		return []string{in.Value, plain.Value}
+	}))
+	if got[0] != "web" || got[1] != "default" {
+		t.Fatalf("submitted tasks ran in queues %q (with In(web)) and %q (without); want web and default", got[0], got[1])
 	}
 }
