@@ -44,7 +44,8 @@
 // Each executor is phase 3's Runtime on that ring (runtime.go): task
 // queues with shares and latency classes (Options.Queues gives every
 // executor the same ones; Executor.Queue finds one to Spawn into with
-// scheduling.In), the timer wheel (Executor.Runtime().Sleep; the
+// scheduling.In, and SubmitTo takes the same option for the task it
+// starts on its destination), the timer wheel (Executor.Runtime().Sleep; the
 // shutdown deadline is on it too), parking until the next deadline with
 // one kernel timeout, and NeedPreempt for long tasks. Its preemption
 // timer, a second ring, is made and closed on the thread as well.
@@ -135,8 +136,8 @@
 //
 // # What is still to come
 //
-// A measurement on a quiet machine of the wake's parts (the figures
-// above were taken with the machine loaded by other builds); SubmitTo
-// into a named queue of the destination (submitted tasks run in its
-// default queue).
+// A measurement on a quiet machine of the wake's parts and of the ring
+// setups (the figures above were taken with the machine loaded by other
+// builds, and the echo rows of the ring setups differ by less than that
+// noise).
 package pools
