@@ -47,9 +47,10 @@ func checkQueues(specs []QueueSpec) error {
 }
 
 // Queue returns the executor's task queue named name, to spawn into with
-// scheduling.In: Spawn(p, i, f, scheduling.In(p.Executor(i).Queue("web")))
-// — a queue of one executor, not of the pool (a task spawned with another
-// executor's queue goes to the default queue). Safe from any goroutine:
+// scheduling.In — web, err := p.Executor(i).Queue("web"), then
+// Spawn(p, i, f, scheduling.In(web)) or SubmitTo(p, i, fn,
+// scheduling.In(web)). It is a queue of one executor, not of the pool: a
+// task spawned with another executor's queue goes to the default queue. Safe from any goroutine:
 // the queues are made before New returns and never change; what a queue
 // holds is the executor's alone. The error names the queues there are.
 func (e *Executor) Queue(name string) (*scheduling.Queue, error) {
