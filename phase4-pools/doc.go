@@ -106,8 +106,12 @@
 // Waking a parked executor is an eventfd write; IORING_OP_MSG_RING
 // (5.18) was measured against it (BenchmarkWakeRing, two threads parked
 // in their rings: 3.3 µs per round trip of two wakes by eventfd, 3.8 µs
-// by MSG_RING, medians, machine shared) and does not win; it would also
-// need a ring on the waking side, and Spawn may come from any goroutine.
+// by MSG_RING, medians, machine shared) and does not win; nor with the
+// rings set up as the pool's are (each by its own thread; five
+// alternating runs, medians): SINGLE_ISSUER 3.9 µs by eventfd, 3.5 by
+// MSG_RING, DEFER_TASKRUN 3.2 and 3.7. MSG_RING would also need a ring
+// on the waking side, and Spawn may come from any goroutine: the eventfd
+// stays.
 //
 // Between pool executors a SubmitTo round trip with both parked costs
 // far more (BenchmarkSubmitTo one-by-one, about 100 µs on the loaded
