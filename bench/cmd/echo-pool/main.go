@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +23,7 @@ func main() {
 	n := flag.Int("n", 1, "executors")
 	cpus := flag.String("cpus", "", "CPU list to pin to, one CPU per executor (e.g. 0-3); empty: MaxSpread over the affinity mask")
 	ring := flag.String("ring", "default", "ring setup flags of each executor: default, coop, single-issuer or defer-taskrun")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the server's run to this file")
 	yield := flag.Bool("yield", false, "keep phase 3's Gosched before a blocking park (Options.YieldBeforePark)")
 	flag.Parse()
 	setup, err := pools.ParseRingSetup(*ring)
@@ -47,6 +49,18 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	fmt.Println(srv.Addr) // the load generator reads this line
 	fmt.Fprint(os.Stderr, strings.ReplaceAll(p.Plan().String(), "\n", "\n# "))
