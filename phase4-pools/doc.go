@@ -60,13 +60,15 @@
 //	echo-pool -n 2 (yield, 3 rounds)  140.7k   150.7k        155.6k rt/s
 //	echo-pool -n 2 (4 rounds)         154.8k   165.1k        157.0k rt/s
 //	  server CPU per round trip       4.65 µs  4.64 µs       4.55 µs
-//	BenchmarkSubmitTo one-by-one      111 µs   128 µs        92 µs
-//	BenchmarkSubmitTo batch64         2.8 µs   18 µs         1.9 µs
+//	BenchmarkSubmitTo one-by-one      203 µs   224 µs        190 µs
+//	BenchmarkSubmitTo batch64         10.5 µs  6.2 µs        3.2 µs
 //
-// (go test -run '^$' -bench 'SubmitTo/[a-z-]*/(one-by-one|batch64)$'
-// -count 5 -benchtime 5000x ./phase4-pools/; echo-pool -ring through
-// loadgen, 64 conns × 64 B, rounds interleaved, as bench/run.sh's pool
-// rows do.) The echo rows differ by less than the noise between runs;
+// (the SubmitTo rows: five alternating runs of go test -run '^$' -bench
+// 'SubmitTo/coop/(one-by-one|batch64)$' -benchtime 5000x ./phase4-pools/
+// and the same for the other two; an earlier run with the yield of the
+// next section gave 111, 128, 92 µs and 2.8, 18, 1.9 µs; the echo rows:
+// echo-pool -ring through loadgen, 64 conns × 64 B, rounds interleaved,
+// as bench/run.sh's pool rows do.) The echo rows differ by less than the noise between runs;
 // DEFER_TASKRUN was never worse than COOP_TASKRUN and was best on CPU
 // and on SubmitTo, so it is the default. The
 // preemption ring never gets DEFER_TASKRUN: NeedPreempt reads its CQ

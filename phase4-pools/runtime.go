@@ -80,8 +80,9 @@ type RingSetup uint8
 const (
 	// RingDefault is the measured best on this workbook's machine:
 	// RingDeferTaskrun, never worse than COOP_TASKRUN in echo-pool's
-	// rounds and best on BenchmarkSubmitTo (92 µs one by one against 111
-	// and 128; doc.go has the table and the commands).
+	// rounds and best in every run of BenchmarkSubmitTo (batch64: 3.2 µs
+	// a request against 10.5 coop and 6.2 single-issuer; doc.go has the
+	// table and the commands).
 	RingDefault RingSetup = iota
 	// RingCoopTaskrun is phase 2's ring: IORING_SETUP_COOP_TASKRUN (5.19),
 	// any thread may enter.
