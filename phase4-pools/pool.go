@@ -99,7 +99,7 @@ type Options struct {
 	SpinBeforePark time.Duration
 	// YieldBeforePark keeps phase 3's runtime.Gosched before a park that
 	// blocks in the kernel. Off by default: on the executors' locked
-	// threads it cost the echo server a quarter of its round trips
+	// threads it cost the echo server a fifth of its round trips
 	// (echo-pool -yield; doc.go has the numbers).
 	YieldBeforePark bool
 	// Sink receives the trace events of every executor (see trace.go):
@@ -281,7 +281,9 @@ func (e *Executor) run(o Options, started chan<- error) {
 	}
 	e.started = true
 	started <- nil
-	_, _ = scheduling.BlockOn(e.rt, executor.Future[struct{}](&mainTask{e: e}), executor.WithName(fmt.Sprintf("pool executor %d", e.id)))
+	if _, err := scheduling.BlockOn(e.rt, executor.Future[struct{}](&mainTask{e: e}), executor.WithName(fmt.Sprintf("pool executor %d", e.id))); err != nil {
+		e.stats.RunErr = err // the ring failed for good (Reactor.Err), say
+	}
 	// Closed here, on the executor's thread: the executor (cancelling what
 	// is left), the preemption ring, then the reactor.
 	e.rt.Close()
@@ -412,6 +414,7 @@ type ExecReport struct {
 	Cancelled uint64   // tasks still running at the deadline, cancelled
 	Drained   bool     // every task finished before the deadline
 	Sent      []uint64 // messages sent to each executor (requests and answers)
+	RunErr    error    // the executor stopped early with this error (its ring failed)
 	CloseErr  error    // closing the ring failed
 }
 
@@ -422,6 +425,9 @@ func (r Report) String() string {
 		how := "drained"
 		if !e.Drained {
 			how = "deadline passed"
+		}
+		if e.RunErr != nil {
+			how += " (stopped early: " + e.RunErr.Error() + ")"
 		}
 		s += fmt.Sprintf("executor %d (CPUs %v, thread %d, %s): %d completed, %d cancelled, %s\n", e.ID, e.CPUs, e.TID, e.ringNote(), e.Completed, e.Cancelled, how)
 	}
