@@ -153,6 +153,9 @@ func New(p Placement, o Options) (*Pool, error) {
 			}
 		}
 	}
+	// Each executor writes its own entry when it ends, which may be
+	// before Shutdown (its ring failed): the slice exists from the start.
+	pool.report.Executors = make([]ExecReport, n)
 	started := make(chan error, n)
 	for _, e := range pool.execs {
 		pool.done.Add(1)
@@ -442,7 +445,6 @@ func (r Report) String() string {
 // Any goroutine but the pool's own; later calls return the same report.
 func (p *Pool) Shutdown(timeout time.Duration) Report {
 	p.shut.Do(func() {
-		p.report.Executors = make([]ExecReport, len(p.execs))
 		p.closing.Store(true)
 		deadline := time.Now().Add(timeout).UnixNano()
 		for _, e := range p.execs {

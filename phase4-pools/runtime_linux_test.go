@@ -3,6 +3,7 @@
 package pools
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -240,5 +241,23 @@ func TestSubmitToRunsInTheQueueItNames(t *testing.T) {
 	}))
 	if got[0] != "web" || got[1] != "default" {
 		t.Fatalf("submitted tasks ran in queues %q (with In(web)) and %q (without); want web and default", got[0], got[1])
+	}
+}
+
+// An executor whose ring fails for good stops, and the report says why
+// instead of passing it over.
+func TestAnExecutorWhoseRingFailsIsReportedWithItsError(t *testing.T) {
+	p := newPool(t, Unbound(1), Options{})
+	e := p.Executor(0)
+	// Closing the reactor from a task on it (its own thread) makes the
+	// executor's next park fail with iouring.ErrClosed.
+	if got := await(t, p, 0, executor.PollFn(func(*executor.Context) executor.Poll[error] {
+		return executor.PollReady(e.Reactor().Close())
+	})); got != nil {
+		t.Fatalf("closing the ring: %v", got)
+	}
+	rep := p.Shutdown(time.Second)
+	if r := rep.Executors[0]; !errors.Is(r.RunErr, iouring.ErrClosed) || !strings.Contains(rep.String(), "stopped early") {
+		t.Fatalf("the executor's run error is %v; the report says:\n%s", r.RunErr, rep)
 	}
 }
