@@ -45,9 +45,10 @@
 // queues with shares and latency classes (Options.Queues gives every
 // executor the same ones; Executor.Queue finds one to Spawn into with
 // scheduling.In, and SubmitTo takes the same option for the task it
-// starts on its destination), the timer wheel (Executor.Runtime().Sleep; the
-// shutdown deadline is on it too), parking until the next deadline with
-// one kernel timeout, and NeedPreempt for long tasks. Its preemption
+// starts on its destination), the timer wheel
+// (Executor.Runtime().Sleep; the shutdown deadline is on it too),
+// parking until the next deadline with one kernel timeout, and
+// NeedPreempt for long tasks. Its preemption
 // timer, a second ring, is made and closed on the thread as well.
 //
 // Since only that thread ever enters the ring, the ring can hold the
@@ -68,10 +69,10 @@
 // and the same for the other two; an earlier run with the yield of the
 // next section gave 111, 128, 92 µs and 2.8, 18, 1.9 µs; the echo rows:
 // echo-pool -ring through loadgen, 64 conns × 64 B, rounds interleaved,
-// as bench/run.sh's pool rows do.) The echo rows differ by less than the noise between runs;
-// DEFER_TASKRUN was never worse than COOP_TASKRUN and was best on CPU
-// and on SubmitTo, so it is the default. The
-// preemption ring never gets DEFER_TASKRUN: NeedPreempt reads its CQ
+// as bench/run.sh's pool rows do.) The echo rows differ by less than
+// the noise between runs; DEFER_TASKRUN was never worse than
+// COOP_TASKRUN and was best on CPU and on SubmitTo, so it is the
+// default. The preemption ring never gets DEFER_TASKRUN: NeedPreempt reads its CQ
 // without entering the kernel, and with it the timeout's CQE would wait
 // for an enter that a spinning task never makes. The executor-started
 // event and the Report say which flags each ring got.
