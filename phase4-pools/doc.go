@@ -117,29 +117,46 @@
 // stays.
 //
 // Between pool executors a SubmitTo round trip with both parked costs
-// far more (BenchmarkSubmitTo one-by-one, about 100 µs on the loaded
-// machine), and even the raw ping-pong of BenchmarkWakeRing took 40–66
-// µs when the machine was quiet, 2–9 µs under load: an idle CPU is slow
-// to wake. A runtime trace of BenchmarkSubmitTo (-trace, then go tool
-// trace -d=parsed) shows where the time goes: 6–22 µs from the eventfd
-// write to the parked thread's io_uring_enter returning — the vCPU it sleeps on has
-// halted (cpuidle haltpoll, guest_halt_poll_ns 0 here) and the
-// hypervisor must bring it back — and up to 37 µs from phase 3's Gosched
-// before a blocking park to the executor running again, because on a
-// locked thread a yield parks the thread itself until another thread
-// hands the goroutine back. Phase 3 yields there for an unlocked
+// far more, and BenchmarkWakeRing's raw ping-pong is bimodal: each run
+// takes either about 2.5 µs a round trip or about 45 µs (five runs of
+// each row, machine nearly idle). What decides is where the threads
+// are. With the whole test process confined to one CPU (taskset -c 0)
+// the slow mode is gone — 3.1 µs by MSG_RING, 3.8 µs by eventfd, and
+// BenchmarkSubmitTo/defer-taskrun/one-by-one 6.3 µs against 47 µs on two
+// CPUs, five runs each. A nice-19 spinner on each CPU, which keeps both
+// vCPUs from halting, did not remove it either: what costs is waking a
+// thread on another CPU at all — an inter-processor interrupt, which on
+// this VM goes through the hypervisor, about 20 µs a wake. A runtime
+// trace of BenchmarkSubmitTo (-trace, then go tool trace -d=parsed) shows
+// it as 6–22 µs from the eventfd write to the other thread's
+// io_uring_enter returning. Thread-per-core puts executors on different
+// CPUs on purpose, so this is the price of a wake there; what a runtime
+// can do is wake less (the SPSC's wake-only-when-parked) and park less:
+// Options.SpinBeforePark = 50 µs gave 36.8 µs against 47.0 in the same
+// five alternating runs (BenchmarkSubmitTo .../one-by-one-spin50us: the
+// origin still spins when its answer comes; the destination, idle for
+// longer than 50 µs, has parked), and with work in flight the executors
+// seldom park at all (batch64: about 2–3 µs a request).
+//
+// The same trace showed a cost that is Go's: up to 37 µs from phase 3's
+// Gosched before a blocking park to the executor running again, because
+// on a locked thread a yield parks the thread itself until another
+// thread hands the goroutine back. Phase 3 yields there for an unlocked
 // executor (a goroutine it readied would otherwise wait in its P's
 // run-next slot); the pool does not (Options.YieldBeforePark, off; phase
 // 3's WithoutYieldBeforePark). Measured in one run, four interleaved
-// rounds of echo-pool -n 2 through loadgen, 64 conns × 64 B, medians:
-// 182k round trips/s and 4.6 µs of server CPU each without the yield,
-// 145k and 5.1 µs with it (-yield), and 170k and 4.0 µs for the pool of
-// phase-1 executors it replaces. The idle round trip went the other
-// way, by less (BenchmarkSubmitTo/defer-taskrun, five alternating runs:
-// 57.8 µs with the yield, 61.4 µs without), and the echo server, the
-// pool's real work, decided. Phase 2's Reactor.Park is unchanged. The
-// cheap wake is not sleeping at all: Options.SpinBeforePark, or enough
-// work in flight (batch64: about 2 µs a request).
+// rounds of echo-pool -n 2 through loadgen, 64 conns × 64 B, medians,
+// machine loaded: 182k round trips/s and 4.6 µs of server CPU each
+// without the yield, 145k and 5.1 µs with it (-yield). The idle round
+// trip did not care (BenchmarkSubmitTo/defer-taskrun, five alternating
+// runs, nearly idle machine: 58.3 µs without, 58.1 µs with; loaded: 78.7
+// and 70.8), and the echo server, the pool's real work, decided. Phase
+// 2's Reactor.Park is unchanged. Against the pool of phase-1 executors
+// this package had before, on the quiet machine (four interleaved
+// rounds): 223.7k round trips/s and 3.29 µs each with one executor
+// against 231.2k and 3.17 µs; with two, 219.6k and 4.55 µs against
+// 224.7k and 4.38 µs — phase 3's queues, wheel and clock cost about 4 %
+// of the server's CPU.
 //
 // # What is still to come
 //
