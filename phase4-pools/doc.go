@@ -124,9 +124,10 @@
 // the slow mode is gone — 3.1 µs by MSG_RING, 3.8 µs by eventfd, and
 // BenchmarkSubmitTo/defer-taskrun/one-by-one 6.3 µs against 47 µs on two
 // CPUs, five runs each. A nice-19 spinner on each CPU, which keeps both
-// vCPUs from halting, did not remove it either: what costs is waking a
-// thread on another CPU at all — an inter-processor interrupt, which on
-// this VM goes through the hypervisor, about 20 µs a wake. A runtime
+// vCPUs from halting, did not remove it: what costs is waking a thread
+// on another CPU at all, about 20 µs a wake — most likely the
+// inter-processor interrupt, which on a VM goes through the hypervisor
+// (inferred, not measured apart). A runtime
 // trace of BenchmarkSubmitTo (-trace, then go tool trace -d=parsed) shows
 // it as 6–22 µs from the eventfd write to the other thread's
 // io_uring_enter returning. Thread-per-core puts executors on different
