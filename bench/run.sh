@@ -25,6 +25,9 @@
 # round trip is the figure to read). On a bigger machine, e.g.:
 #
 #   POOL_NS="1 2 4 8" POOL_SERVER_CPUS=0-7 POOL_CLIENT_CPUS=8-15 bash bench/run.sh
+#
+# The pool's ring setup flags are compared at each N too (POOL_RINGS,
+# default "coop single-issuer defer-taskrun"; coop is the baseline row).
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
@@ -48,6 +51,7 @@ all_cpus=0-$(($(nproc) - 1))
 pool_ns=${POOL_NS:-1 $(nproc)}
 pool_server_cpus=${POOL_SERVER_CPUS:-$all_cpus}
 pool_client_cpus=${POOL_CLIENT_CPUS:-$all_cpus}
+pool_rings=${POOL_RINGS:-coop single-issuer defer-taskrun} # echo-pool -ring; coop is the baseline
 
 work=$(mktemp -d)
 pids=()
@@ -133,6 +137,12 @@ for n in $pool_ns; do
 		prt[$srv,$n]=$(awk '{print $1}' <<<"$out" | median)
 		pcpu[$srv,$n]=$(awk '{print $2}' <<<"$out" | median)
 	done
+	# The pool's ring setup flags (echo-pool -ring), same run: POOL_RINGS.
+	for ring in $pool_rings; do
+		out=$(for _ in $(seq "$runs"); do echo_once echo-pool 64 64 "-n $n -ring $ring" "$pool_server_cpus" "$pool_client_cpus"; done)
+		prt[ring-$ring,$n]=$(awk '{print $1}' <<<"$out" | median)
+		pcpu[ring-$ring,$n]=$(awk '{print $2}' <<<"$out" | median)
+	done
 done
 
 printf '\n| comparison | ours | theirs | ratio | target |\n|---|---|---|---|---|\n'
@@ -166,6 +176,14 @@ for n in $pool_ns; do
 	printf '| pool, %d executors, echo 64x64 B (server CPU ns/round trip): vs gnet v2 / vs goroutines | %s | %s / %s | %s / %s | - |\n' "$n" "$ec" "$gc" "$oc" "$(ratio "$ec" "$gc")" "$(ratio "$ec" "$oc")"
 	printf '| pool scaling: round trips per server-CPU-second, %d executors vs %d | %s | %s | %s | within 10%% |\n' "$n" "$first_n" \
 		"$(awk -v c="$ec" 'BEGIN {printf "%.0f", 1e9/c}')" "$(awk -v c="${pcpu[echo-pool,$first_n]}" 'BEGIN {printf "%.0f", 1e9/c}')" "$(ratio "${pcpu[echo-pool,$first_n]}" "$ec")"
+done
+for n in $pool_ns; do
+	for ring in $pool_rings; do
+		[ "$ring" = coop ] && continue # the baseline
+		printf '| pool, %d executors, echo 64x64 B, ring %s vs coop (round trips/s; server CPU ns/round trip) | %s; %s | %s; %s | %s; %s | - |\n' "$n" "$ring" \
+			"${prt[ring-$ring,$n]}" "${pcpu[ring-$ring,$n]}" "${prt[ring-coop,$n]}" "${pcpu[ring-coop,$n]}" \
+			"$(ratio "${prt[ring-$ring,$n]}" "${prt[ring-coop,$n]}")" "$(ratio "${pcpu[ring-$ring,$n]}" "${pcpu[ring-coop,$n]}")"
+	done
 done
 printf '\n(pools: servers on CPUs %s, load client on CPUs %s — on a machine where they share cores, read the server CPU per round trip)\n' "$pool_server_cpus" "$pool_client_cpus"
 printf '\n(%d MiB file, %ds per measurement, median of %d runs; server on CPU %s, load client on CPU %s; %s; %s)\n' \

@@ -140,6 +140,17 @@ func (s *Scheduler) PreemptEnters() uint64 {
 	return s.preempt.ring.enters()
 }
 
+// PreemptRingFlags returns the IORING_SETUP_* flags the preemption
+// signal's second ring was set up with, or false when the signal is not
+// a ring (or the ring is closed). That ring's CQ is read without entering
+// the kernel, so it must never get DEFER_TASKRUN: phase 4 checks.
+func (s *Scheduler) PreemptRingFlags() (uint32, bool) {
+	if s.preempt.ring == nil {
+		return 0, false
+	}
+	return s.preempt.ring.setupFlags()
+}
+
 // close releases the preemption ring, if any.
 func (p *preempter) close() {
 	p.disarm()

@@ -110,6 +110,14 @@ func (s *ringSignal) close() {
 	}
 }
 
+// setupFlags returns the ring's IORING_SETUP_* flags, false once closed.
+func (s *ringSignal) setupFlags() (uint32, bool) {
+	if s.r == nil {
+		return 0, false
+	}
+	return s.r.Params().Flags, true
+}
+
 // enters counts the ring's io_uring_enter calls.
 func (s *ringSignal) enters() uint64 {
 	if s.r == nil {

@@ -18,3 +18,5 @@ func (s *ringSignal) fired() bool       { return false }
 func (s *ringSignal) close()            {}
 func (s *ringSignal) kind() string      { return "" }
 func (s *ringSignal) enters() uint64    { return 0 }
+
+func (s *ringSignal) setupFlags() (uint32, bool) { return 0, false }

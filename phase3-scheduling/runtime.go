@@ -36,6 +36,7 @@ type runtimeConfig struct {
 	sink       trace.Sink
 	spin       time.Duration
 	goTimer    bool
+	noYield    bool
 	stallAfter time.Duration
 	stallOut   func(StallReport)
 }
@@ -74,6 +75,12 @@ func WithTick(d time.Duration) RuntimeOption { return func(c *runtimeConfig) { c
 // where a second io_uring could carry it (for comparing the two).
 func WithGoTimerPreemption() RuntimeOption { return func(c *runtimeConfig) { c.goTimer = true } }
 
+// WithoutYieldBeforePark drops the runtime.Gosched the driver makes
+// before a park that blocks in a system call (driver.go): for an executor
+// whose goroutine is locked to its thread, where a Gosched hands the P
+// away and back — phase 4 measures which is cheaper.
+func WithoutYieldBeforePark() RuntimeOption { return func(c *runtimeConfig) { c.noYield = true } }
+
 // NewRuntime builds the executor, its scheduler, wheel and driver.
 func NewRuntime(opts ...RuntimeOption) *Runtime {
 	cfg := runtimeConfig{tick: DefaultTick}
@@ -99,6 +106,7 @@ func NewRuntime(opts ...RuntimeOption) *Runtime {
 	rt.driver = newDriver(rt, cfg.base)
 	rt.driver.sink = cfg.sink
 	rt.driver.spin.limit = cfg.spin
+	rt.driver.yieldFirst = rt.driver.yieldFirst && !cfg.noYield
 	rt.ex = executor.New(append(cfg.exec, executor.WithScheduler(rt.sched), executor.WithDriver(rt.driver))...)
 	rt.sched.Attach(rt.ex)
 	if cfg.stallAfter > 0 {

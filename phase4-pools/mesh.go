@@ -7,7 +7,6 @@ import (
 	"time"
 
 	executor "asyncworkbook/phase1-executor"
-	iouring "asyncworkbook/phase2-iouring"
 	"asyncworkbook/phases/trace"
 )
 
@@ -116,9 +115,9 @@ func (f *flusherTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 // passes, then makes sure every answer has left before it returns.
 type mainTask struct {
 	e        *Executor
-	timer    executor.Future[executor.Result[struct{}]]
-	stopSeen bool // StopAccepting was traced
-	late     bool // DeadlinePassed was traced
+	timer    executor.Future[struct{}] // the shutdown deadline, on the runtime's wheel
+	stopSeen bool                      // StopAccepting was traced
+	late     bool                      // DeadlinePassed was traced
 }
 
 // testHookShutdownCheck, in tests, hears each shutdown check of a main
@@ -167,7 +166,7 @@ func (m *mainTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 					if e.tracing() {
 						e.traceCount(trace.Draining, int(e.live.Load()), "")
 					}
-					m.timer = iouring.Sleep(e.r, time.Until(time.Unix(0, e.stopAt.Load())))
+					m.timer = e.rt.Sleep(time.Until(time.Unix(0, e.stopAt.Load())))
 				}
 				_, deadline = m.timer.Poll(cx).Value()
 				if deadline && !m.late && e.tracing() {
@@ -179,6 +178,9 @@ func (m *mainTask) Poll(cx *executor.Context) executor.Poll[struct{}] {
 				// Answers posted by the last tasks must leave before the
 				// executor closes, or their origins would wait forever.
 				if e.flushAll(nil) {
+					if d, ok := m.timer.(executor.Dropper); ok && !deadline {
+						d.Drop() // drained first: take the deadline off the wheel
+					}
 					return executor.PollReady(struct{}{})
 				}
 			}
@@ -247,14 +249,20 @@ func (e *Executor) drainInbox(cx *executor.Context) int {
 // down, new requests fail with ErrShutdown; a request whose task is still
 // running at the shutdown deadline fails with executor.ErrCancelled. A
 // panic in the task is reported as an error, and the pool goes on.
-func SubmitTo[T any](p *Pool, dst int, fn func() executor.Future[T]) executor.Future[executor.Result[T]] {
-	return &submit[T]{p: p, dst: dst, fn: fn}
+//
+// opts apply to the task spawned on dst: scheduling.In with one of dst's
+// queues (p.Executor(dst).Queue) runs it there. When dst is the calling
+// task's own executor, fn's future runs inline in the calling task and
+// opts do not apply.
+func SubmitTo[T any](p *Pool, dst int, fn func() executor.Future[T], opts ...executor.SpawnOption) executor.Future[executor.Result[T]] {
+	return &submit[T]{p: p, dst: dst, fn: fn, opts: opts}
 }
 
 type submit[T any] struct {
 	p     *Pool
 	dst   int
 	fn    func() executor.Future[T]
+	opts  []executor.SpawnOption // for the task on dst
 	req   *request
 	local executor.Future[T] // dst is this executor: run inline
 }
@@ -297,11 +305,11 @@ func (s *submit[T]) Poll(cx *executor.Context) executor.Poll[executor.Result[T]]
 	if !d.admit(false) {
 		return executor.PollReady(executor.Result[T]{Err: ErrShutdown})
 	}
-	fn := s.fn
+	fn, opts := s.fn, s.opts
 	e.reqSeq++
 	s.req = &request{src: e.id, dst: s.dst, id: e.reqSeq, waker: cx.WakerFor("submit-to answer")}
 	s.req.start = func(cx *executor.Context, req *request) {
-		executor.SpawnLocal(cx, executor.Future[struct{}](&counted[struct{}]{f: &serve[T]{d: d, req: req, fn: fn}, e: d}))
+		executor.SpawnLocal(cx, executor.Future[struct{}](&counted[struct{}]{f: &serve[T]{d: d, req: req, fn: fn}, e: d}), opts...)
 	}
 	o.inflight++
 	if e.tracing() {

@@ -13,6 +13,7 @@ import (
 
 	executor "asyncworkbook/phase1-executor"
 	iouring "asyncworkbook/phase2-iouring"
+	scheduling "asyncworkbook/phase3-scheduling"
 	"asyncworkbook/phases/trace"
 )
 
@@ -49,8 +50,10 @@ type Executor struct {
 	cpus CPUSet
 	tid  int
 
-	ex *executor.Executor
-	r  *iouring.Reactor
+	ex     *executor.Executor           // rt's executor
+	rt     *scheduling.Runtime          // phase 3 on r: queues, wheel, deadline parking
+	r      *iouring.Reactor             // the ring this executor's thread created
+	queues map[string]*scheduling.Queue // Options.Queues and "default"; read-only once New returns
 
 	in  []*SPSC[message] // in[from]: messages from executor from (nil for itself)
 	out []*outbox        // out[to]
@@ -66,6 +69,7 @@ type Executor struct {
 	stats    ExecReport   // executor goroutine only, until the executor ends
 	flusher  executor.Waker
 	flushing bool             // the flusher task is queued this turn
+	started  bool             // run got as far as its main task (set before started is sent)
 	stopWait []executor.Waker // Stopping futures to wake when Shutdown begins
 	reqSeq   uint64           // SubmitTo requests started here, for the trace
 }
@@ -81,6 +85,23 @@ type Options struct {
 	// MaxInFlight bounds the SubmitTo requests one executor has open
 	// towards one destination (default 128, as Seastar's semaphore).
 	MaxInFlight int
+	// Queues are the task queues every executor gets besides phase 3's
+	// "default" (Executor.Queue finds them, scheduling.In spawns into
+	// one).
+	Queues []QueueSpec
+	// Ring chooses each executor's io_uring setup flags (RingDefault: the
+	// measured best).
+	Ring RingSetup
+	// SpinBeforePark makes each executor poll for up to this long before
+	// it parks in the kernel (phase 3's WithSpinBeforePark; default 0: a
+	// spinning executor burns a core). A message that arrives meanwhile
+	// costs no wake: see BenchmarkSubmitTo's spin rows for what it buys.
+	SpinBeforePark time.Duration
+	// YieldBeforePark keeps phase 3's runtime.Gosched before a park that
+	// blocks in the kernel. Off by default: on the executors' locked
+	// threads it cost the echo server a fifth of its round trips
+	// (echo-pool -yield; doc.go has the numbers).
+	YieldBeforePark bool
 	// Sink receives the trace events of every executor (see trace.go):
 	// the pool hands it one event at a time, so it need not be safe for
 	// concurrent use, and a trace.Stepper steps the whole pool. Nil: the
@@ -106,6 +127,9 @@ func New(p Placement, o Options) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkQueues(o.Queues); err != nil {
+		return nil, err
+	}
 	o.RingEntries = cmpOr(o.RingEntries, 256)
 	o.ChannelCapacity = cmpOr(o.ChannelCapacity, 128)
 	o.MaxInFlight = cmpOr(o.MaxInFlight, 128)
@@ -129,10 +153,13 @@ func New(p Placement, o Options) (*Pool, error) {
 			}
 		}
 	}
+	// Each executor writes its own entry when it ends, which may be
+	// before Shutdown (its ring failed): the slice exists from the start.
+	pool.report.Executors = make([]ExecReport, n)
 	started := make(chan error, n)
 	for _, e := range pool.execs {
 		pool.done.Add(1)
-		go e.run(o.RingEntries, started)
+		go e.run(o, started)
 	}
 	var errs []error
 	for range n {
@@ -141,7 +168,7 @@ func New(p Placement, o Options) (*Pool, error) {
 		}
 	}
 	for _, e := range pool.execs {
-		if e.ex != nil {
+		if e.ex != nil && e.started {
 			pool.byEx[e.ex] = e
 		}
 	}
@@ -187,40 +214,82 @@ func (e *Executor) Reactor() *iouring.Reactor { return e.r }
 func (p *Pool) Current(cx *executor.Context) *Executor { return p.byEx[cx.Executor()] }
 
 // run is an executor's whole life, on its own locked thread.
-func (e *Executor) run(entries uint32, started chan<- error) {
+func (e *Executor) run(o Options, started chan<- error) {
 	defer e.pool.done.Done()
 	// Locked for good: never unlocked, so when run returns Go ends the
 	// thread rather than reuse a thread pinned to our CPUs.
 	runtime.LockOSThread()
 	e.tid = threadID()
 	e.stats.TID = e.tid
+	fail := func(err error) { started <- fmt.Errorf("pools: executor %d: %w", e.id, err) }
 	if e.cpus.Len() > 0 {
 		if err := pinThread(e.cpus); err != nil {
-			started <- fmt.Errorf("pools: executor %d: %w", e.id, err)
+			fail(err)
 			return
 		}
 	}
-	r, err := iouring.NewReactor(entries)
+	// Made here, on the locked thread: with SINGLE_ISSUER the kernel
+	// accepts io_uring_enter from this thread only, and nothing else ever
+	// enters this ring (other goroutines wake it through its eventfd).
+	r, err := iouring.NewReactorWith(o.RingEntries, o.Ring.options()...)
 	if err != nil {
-		started <- fmt.Errorf("pools: executor %d: %w", e.id, err)
+		fail(err)
 		return
 	}
 	e.r = r
 	e.stats.Ring = r.RingKind()
+	e.stats.Setup = r.SetupFlags()
+	// Phase 3 on the reactor: its driver parks r until the wheel's next
+	// deadline (ParkTimeout), its scheduler runs the queues. Its
+	// preemption timer is a second ring, also made (and closed) here.
+	var ropts []scheduling.RuntimeOption
+	ropts = append(ropts, scheduling.WithBaseDriver(r))
 	if e.pool.sink != nil {
-		e.ex = executor.New(executor.WithDriver(r), executor.WithSink(e.pool.sink))
+		// The executor's sink only, not scheduling.WithSink: that also
+		// gives the driver the sink for EventfdWake, which it emits on the
+		// waking goroutine, outside the executor's sequence — a Spawn from
+		// outside would then block in the sink while a Stepper holds the
+		// pool. Wakes between executors are traced as MsgWake instead.
+		ropts = append(ropts, scheduling.WithExecutorOptions(executor.WithSink(e.pool.sink)))
+	}
+	if o.SpinBeforePark > 0 {
+		ropts = append(ropts, scheduling.WithSpinBeforePark(o.SpinBeforePark))
+	}
+	if !o.YieldBeforePark {
+		// A Gosched on a locked thread parks the thread itself until
+		// another hands the goroutine back (doc.go, "What a wake costs").
+		ropts = append(ropts, scheduling.WithoutYieldBeforePark())
+	}
+	e.rt = scheduling.NewRuntime(ropts...)
+	e.ex = e.rt.Executor()
+	e.stats.Preempt = preemptRing(e.rt.Scheduler())
+	e.queues = map[string]*scheduling.Queue{"default": e.rt.Scheduler().Default()}
+	for _, q := range o.Queues {
+		sq, err := e.rt.NewQueue(q.Name, q.Shares, q.Latency)
+		if err != nil {
+			e.rt.Close()
+			_ = r.Close()
+			fail(err)
+			return
+		}
+		e.queues[q.Name] = sq
+	}
+	if e.tracing() {
 		ev := e.ex.NewEvent(trace.ExecutorStarted, 0)
-		ev.Index, ev.Thread, ev.Note = e.id, e.tid, e.stats.Ring
+		ev.Index, ev.Thread, ev.Note = e.id, e.tid, e.stats.ringNote()
 		if e.cpus.Len() > 0 {
 			ev.CPUs = e.cpus.String()
 		}
 		e.ex.Emit(ev)
-	} else {
-		e.ex = executor.New(executor.WithDriver(r))
 	}
+	e.started = true
 	started <- nil
-	executor.BlockOn(e.ex, &mainTask{e: e}, executor.WithName(fmt.Sprintf("pool executor %d", e.id)))
-	e.ex.Close()
+	if _, err := scheduling.BlockOn(e.rt, executor.Future[struct{}](&mainTask{e: e}), executor.WithName(fmt.Sprintf("pool executor %d", e.id))); err != nil {
+		e.stats.RunErr = err // the ring failed for good (Reactor.Err), say
+	}
+	// Closed here, on the executor's thread: the executor (cancelling what
+	// is left), the preemption ring, then the reactor.
+	e.rt.Close()
 	// Every task still live was cancelled by Close; the flusher is ours.
 	e.stats.Cancelled = uint64(max(e.ex.Stats().LiveTasksAtClose-1, 0))
 	if err := r.Close(); err != nil {
@@ -342,10 +411,13 @@ type ExecReport struct {
 	CPUs      CPUSet
 	TID       int
 	Ring      string   // which ring it ran on (RingKind)
+	Setup     string   // the ring's setup flags (Reactor.SetupFlags)
+	Preempt   string   // phase 3's preemption signal, and its ring's setup flags
 	Completed uint64   // tasks the pool started here that finished
 	Cancelled uint64   // tasks still running at the deadline, cancelled
 	Drained   bool     // every task finished before the deadline
 	Sent      []uint64 // messages sent to each executor (requests and answers)
+	RunErr    error    // the executor stopped early with this error (its ring failed)
 	CloseErr  error    // closing the ring failed
 }
 
@@ -357,7 +429,10 @@ func (r Report) String() string {
 		if !e.Drained {
 			how = "deadline passed"
 		}
-		s += fmt.Sprintf("executor %d (CPUs %v, thread %d, %s): %d completed, %d cancelled, %s\n", e.ID, e.CPUs, e.TID, e.Ring, e.Completed, e.Cancelled, how)
+		if e.RunErr != nil {
+			how += " (stopped early: " + e.RunErr.Error() + ")"
+		}
+		s += fmt.Sprintf("executor %d (CPUs %v, thread %d, %s): %d completed, %d cancelled, %s\n", e.ID, e.CPUs, e.TID, e.ringNote(), e.Completed, e.Cancelled, how)
 	}
 	return s
 }
@@ -370,7 +445,6 @@ func (r Report) String() string {
 // Any goroutine but the pool's own; later calls return the same report.
 func (p *Pool) Shutdown(timeout time.Duration) Report {
 	p.shut.Do(func() {
-		p.report.Executors = make([]ExecReport, len(p.execs))
 		p.closing.Store(true)
 		deadline := time.Now().Add(timeout).UnixNano()
 		for _, e := range p.execs {

@@ -25,9 +25,24 @@ import (
 //	          (the Go runtime's own park and wake)
 //
 //	go test -run '^$' -bench WakeRing -count 5 ./phase4-pools/
+//
+// The -single-issuer and -defer-taskrun rows set both rings up with
+// IORING_SETUP_SINGLE_ISSUER (6.0), and with DEFER_TASKRUN (6.1) too, as
+// Options.Ring does for the pool: each ring is then made on the thread
+// that waits on it.
 func BenchmarkWakeRing(b *testing.B) {
 	b.Run("msg-ring", func(b *testing.B) { pingPong(b, msgRingSide) })
 	b.Run("eventfd", func(b *testing.B) { pingPong(b, eventfdSide) })
+	for _, f := range []struct {
+		name  string
+		flags uint32
+	}{
+		{"single-issuer", setupSingleIssuer | setupCoopTaskrun},
+		{"defer-taskrun", setupSingleIssuer | setupDeferTaskrun | setupTaskrunFlag},
+	} {
+		b.Run("msg-ring-"+f.name, func(b *testing.B) { pingPongOwned(b, f.flags, false) })
+		b.Run("eventfd-"+f.name, func(b *testing.B) { pingPongOwned(b, f.flags, true) })
+	}
 	b.Run("go-chan", func(b *testing.B) {
 		ping, pong := make(chan struct{}), make(chan struct{})
 		go func() {
@@ -161,4 +176,64 @@ func pingPong(b *testing.B, kind sideKind) {
 		x.wait(b)
 	}
 	<-done
+}
+
+// pingPongOwned is pingPong with each ring set up by its own locked
+// thread (SINGLE_ISSUER refuses an enter from any other), with flags.
+func pingPongOwned(b *testing.B, flags uint32, eventfd bool) {
+	mk := func() *side {
+		r, err := iouring.Setup(8, flags)
+		if err != nil {
+			b.Skipf("io_uring setup with flags %#x: %v", flags, err)
+		}
+		s := &side{ring: r}
+		if eventfd {
+			if s.efd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+				b.Fatal(err)
+			}
+			if s.buf, err = unix.Mmap(-1, 0, 4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return s
+	}
+	free := func(s *side) {
+		s.ring.Close()
+		if s.efd != 0 {
+			unix.Close(s.efd)
+			unix.Munmap(s.buf)
+		}
+	}
+	wake := (*side).wakeMsgRing
+	if eventfd {
+		wake = (*side).wakeEventfd
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	x := mk() // on this thread, which waits on it
+	defer free(x)
+	ready := make(chan *side)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		y := mk() // on the other thread
+		y.peer = x
+		ready <- y
+		// The waits below are y's; x is woken by y's write or MSG_RING
+		// (neither enters x's ring).
+		for range b.N {
+			y.wait(b)
+			wake(y, b)
+		}
+		ready <- nil
+		free(y)
+	}()
+	y := <-ready
+	x.peer = y
+	b.ResetTimer()
+	for range b.N {
+		wake(x, b)
+		x.wait(b)
+	}
+	<-ready
 }

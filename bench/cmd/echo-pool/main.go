@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -21,7 +22,15 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	n := flag.Int("n", 1, "executors")
 	cpus := flag.String("cpus", "", "CPU list to pin to, one CPU per executor (e.g. 0-3); empty: MaxSpread over the affinity mask")
+	ring := flag.String("ring", "default", "ring setup flags of each executor: default, coop, single-issuer or defer-taskrun")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the server's run to this file")
+	yield := flag.Bool("yield", false, "keep phase 3's Gosched before a blocking park (Options.YieldBeforePark)")
 	flag.Parse()
+	setup, err := pools.ParseRingSetup(*ring)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	placement := pools.MaxSpread(*n)
 	if *cpus != "" {
 		set, err := pools.ParseCPUList(*cpus)
@@ -31,7 +40,7 @@ func main() {
 		}
 		placement = pools.MaxSpread(*n, set)
 	}
-	p, err := pools.New(placement, pools.Options{RingEntries: 1024})
+	p, err := pools.New(placement, pools.Options{RingEntries: 1024, Ring: setup, YieldBeforePark: *yield})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -41,9 +50,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	fmt.Println(srv.Addr) // the load generator reads this line
 	fmt.Fprint(os.Stderr, strings.ReplaceAll(p.Plan().String(), "\n", "\n# "))
-	fmt.Fprintln(os.Stderr, "ring:", p.Executor(0).Reactor().RingKind())
+	fmt.Fprintln(os.Stderr, "ring:", p.Executor(0).Reactor().RingKind(), p.Executor(0).Reactor().SetupFlags())
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
 	<-sig

@@ -18,7 +18,7 @@ func explainPool(e *trace.Event) (string, bool) {
 		if e.CPUs != "" {
 			where = "pinned to CPU " + e.CPUs
 		}
-		return fmt.Sprintf("%s (number %d of the pool) started on its own locked OS thread %d, %s, with its own ring (%s): nothing it owns is shared.", me, e.Index, e.Thread, where, e.Note), true
+		return fmt.Sprintf("%s (number %d of the pool) started on its own locked OS thread %d, %s, with its own ring, set up by that thread (%s), and phase 3's runtime on it — task queues, a timer wheel, parking until the next deadline: nothing it owns is shared.", me, e.Index, e.Thread, where, e.Note), true
 	case trace.MsgSent:
 		return fmt.Sprintf("%s wrote %s %d into its channel to %s (%d slot%s in use). %s cannot see it until the end-of-turn flush publishes it.", me, e.Op, e.Req, peer, e.Depth, plural(e.Depth), capital(peer)), true
 	case trace.MsgFlushed:

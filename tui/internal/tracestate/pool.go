@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"asyncworkbook/phases/trace"
 )
@@ -30,6 +33,9 @@ import (
 //	MsgReceived      the flow from Peer with this Req and Op: delivered;
 //	                 Inbox from the event's depth
 //	Submit*          Open requests (the event's Count), Waiting
+//	QueueSelected    Queues: the executor's task queues (phase 3) as the
+//	                 event lists them; Picked: the queue whose slice runs
+//	SliceEnded       Picked cleared (no queue runs)
 //	StopAccepting... Stop: the shutdown step the executor is at
 
 // Column is one executor as the trace shows it.
@@ -51,7 +57,9 @@ type Column struct {
 	Recv    int    // messages received
 	Wakes   int    // wakes this column's flushes fired
 	SQ, CQ  trace.RingPos
-	Stop    string // shutdown step: "", "stop accepting", "draining", "deadline passed", "closed"
+	Queues  []trace.QueuePos // the executor's task queues at its last queue-selected
+	Picked  string           // the queue whose slice runs ("" between slices)
+	Stop    string           // shutdown step: "", "stop accepting", "draining", "deadline passed", "closed"
 	Names   map[uint64]string
 }
 
@@ -86,6 +94,7 @@ func (p *Pool) Clone() *Pool {
 	c.Cols = slices.Clone(p.Cols)
 	for i := range c.Cols {
 		c.Cols[i].Names = maps.Clone(c.Cols[i].Names)
+		c.Cols[i].Queues = slices.Clone(c.Cols[i].Queues)
 	}
 	c.Heat = make([][]int, len(p.Heat))
 	for i := range p.Heat {
@@ -234,6 +243,12 @@ func (p *Pool) Apply(e *trace.Event) {
 	case trace.SubmitWaiting:
 		c.Open = e.Count
 		c.Waiting++
+	case trace.QueueSelected:
+		if qs, err := trace.DecodeQueues(e.Queues); err == nil {
+			c.Queues, c.Picked = qs, e.Name
+		}
+	case trace.SliceEnded:
+		c.Picked = ""
 	case trace.StopAccepting:
 		c.Stop = "stop accepting"
 	case trace.Draining:
@@ -278,4 +293,23 @@ func (c *Column) Status() string {
 		return "· starting"
 	}
 	return "● awake"
+}
+
+// QueueLine lists the column's task queues, each with its ready tasks, the
+// running one marked ▸ and a latency class in brackets: "▸batch 63 ·
+// interactive[1ms] 1 · default 0". "" before any queue-selected event.
+func (c *Column) QueueLine() string {
+	var parts []string
+	for _, q := range c.Queues {
+		s := q.Name
+		if q.Latency > 0 {
+			s += "[" + time.Duration(q.Latency).String() + "]"
+		}
+		s += " " + strconv.Itoa(q.Ready)
+		if q.Name == c.Picked {
+			s = "▸" + s
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " · ")
 }

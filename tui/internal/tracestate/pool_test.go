@@ -1,7 +1,9 @@
 package tracestate
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"asyncworkbook/phases/trace"
 )
@@ -125,5 +127,34 @@ func TestExplainPoolEvents(t *testing.T) {
 		if got == "" || got == "The executor: "+e.Kind.String()+"." {
 			t.Errorf("%v explained as %q", e, got)
 		}
+	}
+}
+
+// A pool executor's column shows its task queues (phase 3's
+// queue-selected), the running one marked, until its slice ends.
+func TestPoolColumnShowsTheExecutorsQueues(t *testing.T) {
+	qs := trace.EncodeQueues([]trace.QueuePos{
+		{Name: "default", Vruntime: 10, Shares: 1000, Ready: 0},
+		{Name: "batch", Vruntime: 40, Shares: 1000, Ready: 3},
+		{Name: "interactive", Vruntime: 40, Shares: 100, Ready: 1, Latency: int64(time.Millisecond)},
+	})
+	evs := append(poolTrace(), trace.Event{Exec: 7, Kind: trace.QueueSelected, Name: "interactive", Queues: qs})
+	var p Pool
+	applyAll(&p, evs)
+	c := &p.Cols[p.Find(7)]
+	if got, want := c.QueueLine(), "default 0 · batch 3 · ▸interactive[1ms] 1"; got != want {
+		t.Fatalf("queues of E7 = %q, want %q", got, want)
+	}
+	if other := p.Cols[p.Find(5)].QueueLine(); other != "" {
+		t.Fatalf("E5 never selected a queue, yet shows %q", other)
+	}
+	snap := p.Clone()
+	p.Apply(&trace.Event{Exec: 7, Kind: trace.SliceEnded, Name: "interactive", Note: "ran dry"})
+	if got := c.QueueLine(); strings.Contains(got, "▸") {
+		t.Fatalf("after the slice ended E7 still marks a running queue: %q", got)
+	}
+	snap.Cols[snap.Find(7)].Queues[1].Ready = 99
+	if c.Queues[1].Ready != 3 {
+		t.Fatal("Clone shares the queue list with the original")
 	}
 }

@@ -41,4 +41,8 @@ func TestLivePoolDemo(t *testing.T) {
 	if !strings.Contains(v, "Executors · 2") || strings.Count(v, "✓ closed") != 2 || !strings.Contains(v, "Pool of 2 · 90 messages") {
 		t.Fatalf("at the end:\n%s", v)
 	}
+	// Each executor is phase 3's runtime: its column lists its queues.
+	if strings.Count(v, "q default ") != 2 {
+		t.Fatalf("the condensed columns do not list each executor's task queues:\n%s", v)
+	}
 }

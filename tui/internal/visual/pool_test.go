@@ -213,3 +213,34 @@ func TestPoolEventLogNamesTheExecutor(t *testing.T) {
 		t.Fatalf("%q does not name executor %d", line, e.Exec)
 	}
 }
+
+// TestPoolColumnsListTheirQueues: with phase 3's queue-selected events in
+// the trace, each column lists its executor's queues, the running one
+// marked, in the full layout and in the condensed one.
+func TestPoolColumnsListTheirQueues(t *testing.T) {
+	evs := fixture.P4SubmitTo()
+	var first uint32
+	at := -1
+	for i, e := range evs {
+		if e.Kind == trace.MsgSent {
+			first, at = e.Exec, i
+			break
+		}
+	}
+	if at < 0 {
+		t.Fatal("no message in the fixture")
+	}
+	qs := trace.EncodeQueues([]trace.QueuePos{{Name: "default", Shares: 1000}, {Name: "batch", Shares: 1000, Ready: 3}})
+	sel := trace.Event{Exec: first, Kind: trace.QueueSelected, Name: "batch", Queues: qs, Seq: evs[at].Seq}
+	evs = append(evs[:at:at], append([]trace.Event{sel}, evs[at:]...)...)
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		m := NewRecorded("SubmitTo", "queues", evs)
+		m.SetSize(size[0], size[1])
+		m.hist.Seek(at + 1)
+		m.cache.dirty = true
+		v := plain(m.View())
+		if !strings.Contains(v, "default 0 · ▸batch 3") {
+			t.Fatalf("%v: the column of E%d does not list its queues:\n%s", size, first, v)
+		}
+	}
+}

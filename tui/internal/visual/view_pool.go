@@ -13,7 +13,8 @@ import (
 
 // The executors side by side (phase 4): when the trace is a pool's, the
 // task panel gives way to a column per executor — what it runs, its
-// queues, parked or awake, its ring — with the recent messages drawn as
+// task queues (phase 3's: each with its ready tasks, ▸ the one running),
+// parked or awake, its ring — with the recent messages drawn as
 // arrows between the columns and a heat map of who sent whom how much.
 // Keys 1–9 focus one executor (0: none); below 100×32 the layout is
 // condensed (four lines a column, the heat map on one line).
@@ -197,6 +198,7 @@ func (m Model) columnRows(p *tracestate.Pool, vis []int, colW int, full bool) []
 				head,
 				c.Status(),
 				fmt.Sprintf("ready %d · live %d", c.Ready, c.Live),
+				"queues " + dash(c.QueueLine()),
 				fmt.Sprintf("inbox %d · open %d", c.Inbox, c.Open) + waitNote(c.Waiting),
 				ring,
 				fmt.Sprintf("sent %d · recv %d", c.Sent, c.Recv),
@@ -206,7 +208,7 @@ func (m Model) columnRows(p *tracestate.Pool, vis []int, colW int, full bool) []
 			col = []string{
 				head,
 				c.Status(),
-				fmt.Sprintf("rdy %d live %d in %d out %d", c.Ready, c.Live, c.Inbox, c.Open) + waitNote(c.Waiting),
+				condensedCounts(c),
 				ring + " · " + stop,
 			}
 		}
@@ -230,6 +232,16 @@ func (m Model) columnRows(p *tracestate.Pool, vis []int, colW int, full bool) []
 		out = append(out, m.styles.Subtle.Render(fmt.Sprintf("+%d executor%s not shown: 1–9 focuses one", hidden, plural(hidden))))
 	}
 	return out
+}
+
+// condensedCounts is a condensed column's third line: the task queues
+// (phase 3's, when the trace has them) in place of the bare ready count.
+func condensedCounts(c *tracestate.Column) string {
+	counts := fmt.Sprintf("live %d in %d out %d", c.Live, c.Inbox, c.Open) + waitNote(c.Waiting)
+	if q := c.QueueLine(); q != "" {
+		return "q " + q + " · " + counts
+	}
+	return fmt.Sprintf("rdy %d ", c.Ready) + counts
 }
 
 func waitNote(n int) string {
