@@ -302,6 +302,9 @@ func (s *submit[T]) Poll(cx *executor.Context) executor.Poll[executor.Result[T]]
 		return executor.Pending[executor.Result[T]]()
 	}
 	d := s.p.execs[s.dst]
+	if d.dead.Load() {
+		return executor.PollReady(executor.Result[T]{Err: d.deadErr()})
+	}
 	if !d.admit(false) {
 		return executor.PollReady(executor.Result[T]{Err: ErrShutdown})
 	}

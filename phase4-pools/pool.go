@@ -64,6 +64,16 @@ type Executor struct {
 	live     atomic.Int64
 	stopping atomic.Bool  // Shutdown asked; stopAt is its deadline
 	exiting  atomic.Bool  // the executor found the pool idle and is leaving
+	// dead says the executor stopped early (its ring failed): it takes no
+	// more work and Shutdown no longer waits for it. spawning counts the
+	// Spawns from outside between their look at dead and their inject;
+	// the dying executor waits for it to reach zero before it closes, so
+	// a Spawn either sees dead or lands before Close cancels it (phase 1's
+	// Close would otherwise lose a task injected after its drain).
+	dead     atomic.Bool
+	spawning atomic.Int32
+	runErr   error         // why it stopped early; written before dead is stored
+	ended    chan struct{} // closed when run returns
 	stopAt   atomic.Int64 // deadline, Unix nanoseconds
 	wake     waitSlot     // the main task waiting for a stop request or for live == 0
 	stats    ExecReport   // executor goroutine only, until the executor ends
@@ -139,7 +149,7 @@ func New(p Placement, o Options) (*Pool, error) {
 		pool.sink = &poolSink{s: o.Sink}
 	}
 	for i := range n {
-		e := &Executor{pool: pool, id: i, cpus: plan.Executors[i], in: make([]*SPSC[message], n), out: make([]*outbox, n)}
+		e := &Executor{pool: pool, id: i, cpus: plan.Executors[i], in: make([]*SPSC[message], n), out: make([]*outbox, n), ended: make(chan struct{})}
 		e.stats.ID, e.stats.CPUs = i, e.cpus
 		e.stats.Sent = make([]uint64, n)
 		pool.execs = append(pool.execs, e)
@@ -216,6 +226,7 @@ func (p *Pool) Current(cx *executor.Context) *Executor { return p.byEx[cx.Execut
 // run is an executor's whole life, on its own locked thread.
 func (e *Executor) run(o Options, started chan<- error) {
 	defer e.pool.done.Done()
+	defer close(e.ended)
 	// Locked for good: never unlocked, so when run returns Go ends the
 	// thread rather than reuse a thread pinned to our CPUs.
 	runtime.LockOSThread()
@@ -286,6 +297,7 @@ func (e *Executor) run(o Options, started chan<- error) {
 	started <- nil
 	if _, err := scheduling.BlockOn(e.rt, executor.Future[struct{}](&mainTask{e: e}), executor.WithName(fmt.Sprintf("pool executor %d", e.id))); err != nil {
 		e.stats.RunErr = err // the ring failed for good (Reactor.Err), say
+		e.stopEarly(err)
 	}
 	// Closed here, on the executor's thread: the executor (cancelling what
 	// is left), the preemption ring, then the reactor.
@@ -313,10 +325,41 @@ func Spawn[T any](p *Pool, i int, f executor.Future[T], opts ...executor.SpawnOp
 		return executor.JoinHandle[T]{}, fmt.Errorf("pools: Spawn on executor %d of a pool of %d", i, len(p.execs))
 	}
 	e := p.execs[i]
+	e.spawning.Add(1)
+	defer e.spawning.Add(-1)
+	if e.dead.Load() {
+		return executor.JoinHandle[T]{}, e.deadErr()
+	}
 	if !e.admit(true) {
 		return executor.JoinHandle[T]{}, ErrShutdown
 	}
 	return executor.Spawn(e.ex, executor.Future[T](&counted[T]{f: f, e: e}), opts...), nil
+}
+
+// ErrExecutorStopped is the error (wrapped with the executor's own) for
+// work sent to an executor that stopped early because its ring failed.
+var ErrExecutorStopped = errors.New("pools: the executor stopped early")
+
+func (e *Executor) deadErr() error {
+	return fmt.Errorf("%w: executor %d: %w", ErrExecutorStopped, e.id, e.runErr)
+}
+
+// stopEarly retires an executor whose loop ended with err before the
+// pool's shutdown: no Spawn or SubmitTo reaches it any more, Shutdown
+// stops counting its tasks (they can never run; Close cancels them), and
+// executors already waiting for the pool to go idle look again. On the
+// executor's own thread, before its runtime is closed.
+func (e *Executor) stopEarly(err error) {
+	e.runErr = err
+	// Sequentially consistent: a Spawn that incremented spawning before
+	// this store is waited for below; one after it sees dead.
+	e.dead.Store(true)
+	for e.spawning.Load() != 0 {
+		runtime.Gosched() // a Spawn between its look and its inject: short
+	}
+	for _, o := range e.pool.execs {
+		o.wake.fire()
+	}
 }
 
 // admit counts one more task to wait for, unless the pool refuses work
@@ -326,7 +369,7 @@ func Spawn[T any](p *Pool, i int, f executor.Future[T], opts ...executor.SpawnOp
 // exiting (and take our count back) or it sees our count (and stays).
 func (e *Executor) admit(fromOutside bool) bool {
 	e.live.Add(1)
-	if (fromOutside && e.pool.closing.Load()) || e.exiting.Load() {
+	if (fromOutside && e.pool.closing.Load()) || e.exiting.Load() || e.dead.Load() {
 		e.finishOne()
 		return false
 	}
@@ -345,10 +388,11 @@ func (e *Executor) finishOne() {
 	}
 }
 
-// idle reports whether no executor of the pool has a counted task.
+// idle reports whether no executor of the pool has a counted task (an
+// executor that stopped early is not waited for: its tasks never run).
 func (p *Pool) idle() bool {
 	for _, e := range p.execs {
-		if e.live.Load() != 0 {
+		if e.live.Load() != 0 && !e.dead.Load() {
 			return false
 		}
 	}

@@ -261,3 +261,30 @@ func TestAnExecutorWhoseRingFailsIsReportedWithItsError(t *testing.T) {
 		t.Fatalf("the executor's run error is %v; the report says:\n%s", r.RunErr, rep)
 	}
 }
+
+// TestWorkForAnExecutorThatStoppedEarlyIsRefusedAndNotWaitedFor: once an
+// executor's ring has failed, Spawn and SubmitTo towards it fail with its
+// error, and Shutdown does not wait for the tasks it can never run — here
+// one admitted just before it died (a request still in its channel).
+func TestWorkForAnExecutorThatStoppedEarlyIsRefusedAndNotWaitedFor(t *testing.T) {
+	p := newPool(t, Unbound(2), Options{})
+	e := p.Executor(0)
+	if got := await(t, p, 0, executor.PollFn(func(*executor.Context) executor.Poll[error] {
+		return executor.PollReady(e.Reactor().Close())
+	})); got != nil {
+		t.Fatalf("closing the ring: %v", got)
+	}
+	<-e.ended
+	if _, err := Spawn(p, 0, executor.Ready(1)); !errors.Is(err, ErrExecutorStopped) || !errors.Is(err, iouring.ErrClosed) {
+		t.Fatalf("Spawn on the stopped executor: %v, want ErrExecutorStopped wrapping ErrClosed", err)
+	}
+	res := await(t, p, 1, SubmitTo(p, 0, func() executor.Future[int] { return executor.Ready(1) }))
+	if !errors.Is(res.Err, ErrExecutorStopped) {
+		t.Fatalf("SubmitTo the stopped executor: %+v, want ErrExecutorStopped", res)
+	}
+	e.live.Add(1) // admitted just before the executor died: it never runs
+	rep := p.Shutdown(5 * time.Second)
+	if !rep.Executors[1].Drained {
+		t.Fatalf("Shutdown waited for the stopped executor's tasks until the deadline:\n%s", rep)
+	}
+}
