@@ -62,8 +62,8 @@ type Executor struct {
 	// have not finished: incremented by whoever submits (any goroutine),
 	// decremented here. Shutdown waits for it to reach zero.
 	live     atomic.Int64
-	stopping atomic.Bool  // Shutdown asked; stopAt is its deadline
-	exiting  atomic.Bool  // the executor found the pool idle and is leaving
+	stopping atomic.Bool // Shutdown asked; stopAt is its deadline
+	exiting  atomic.Bool // the executor found the pool idle and is leaving
 	// dead says the executor stopped early (its ring failed): it takes no
 	// more work and Shutdown no longer waits for it. spawning counts the
 	// Spawns from outside between their look at dead and their inject;
@@ -74,9 +74,9 @@ type Executor struct {
 	spawning atomic.Int32
 	runErr   error         // why it stopped early; written before dead is stored
 	ended    chan struct{} // closed when run returns
-	stopAt   atomic.Int64 // deadline, Unix nanoseconds
-	wake     waitSlot     // the main task waiting for a stop request or for live == 0
-	stats    ExecReport   // executor goroutine only, until the executor ends
+	stopAt   atomic.Int64  // deadline, Unix nanoseconds
+	wake     waitSlot      // the main task waiting for a stop request or for live == 0
+	stats    ExecReport    // executor goroutine only, until the executor ends
 	flusher  executor.Waker
 	flushing bool             // the flusher task is queued this turn
 	started  bool             // run got as far as its main task (set before started is sent)
