@@ -63,6 +63,12 @@ func NewReactorWith(entries uint32, opts ...ReactorOption) (*Reactor, error) {
 // (no setup flags)".
 func (r *Reactor) SetupFlags() string { return r.setup }
 
+// SetupFlagNames names the optional IORING_SETUP_* flags set in flags
+// (COOP_TASKRUN, SINGLE_ISSUER, DEFER_TASKRUN, TASKRUN_FLAG), or "none":
+// for a ring this package did not set up itself, such as phase 3's
+// preemption ring.
+func SetupFlagNames(flags uint32) string { return setupNames(flags, "") }
+
 // setupNames lists the names of the optional setup flags in flags.
 func setupNames(flags uint32, refused string) string {
 	var names []string

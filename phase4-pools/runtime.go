@@ -134,14 +134,6 @@ func (s RingSetup) options() []iouring.ReactorOption {
 	return nil
 }
 
-// The IORING_SETUP_* bits the report names (include/uapi/linux/io_uring.h).
-const (
-	setupCoopTaskrun  = 1 << 8  // COOP_TASKRUN (5.19)
-	setupTaskrunFlag  = 1 << 9  // TASKRUN_FLAG (5.19)
-	setupSingleIssuer = 1 << 12 // SINGLE_ISSUER (6.0)
-	setupDeferTaskrun = 1 << 13 // DEFER_TASKRUN (6.1)
-)
-
 // preemptRing describes phase 3's preemption signal and, when it is a
 // second ring, that ring's setup flags. That ring must not have
 // DEFER_TASKRUN: NeedPreempt reads its CQ tail without entering the
@@ -152,19 +144,7 @@ func preemptRing(s *scheduling.Scheduler) string {
 	if !ok {
 		return s.PreemptSignal()
 	}
-	var names []string
-	for _, f := range []struct {
-		bit  uint32
-		name string
-	}{{setupCoopTaskrun, "COOP_TASKRUN"}, {setupTaskrunFlag, "TASKRUN_FLAG"}, {setupSingleIssuer, "SINGLE_ISSUER"}, {setupDeferTaskrun, "DEFER_TASKRUN"}} {
-		if flags&f.bit != 0 {
-			names = append(names, f.name)
-		}
-	}
-	if len(names) == 0 {
-		names = append(names, "none")
-	}
-	return "preempt ring " + strings.Join(names, " ")
+	return "preempt ring " + iouring.SetupFlagNames(flags)
 }
 
 // ringNote is what the report and the executor-started event say of the

@@ -31,6 +31,14 @@ import (
 // Options.Ring does for the pool: each ring is then made on the thread
 // that waits on it.
 func BenchmarkWakeRing(b *testing.B) {
+	// IORING_SETUP_* bits (include/uapi/linux/io_uring.h): these rings are
+	// set up raw with iouring.Setup, not through a Reactor.
+	const (
+		setupCoopTaskrun  = 1 << 8  // 5.19
+		setupTaskrunFlag  = 1 << 9  // 5.19
+		setupSingleIssuer = 1 << 12 // 6.0
+		setupDeferTaskrun = 1 << 13 // 6.1
+	)
 	b.Run("msg-ring", func(b *testing.B) { pingPong(b, msgRingSide) })
 	b.Run("eventfd", func(b *testing.B) { pingPong(b, eventfdSide) })
 	for _, f := range []struct {
