@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -104,12 +105,8 @@ func (q *randReads) Poll(cx *executor.Context) executor.Poll[int] {
 
 func BenchmarkRandomRead(b *testing.B) {
 	path, blocks := randReadFile(b)
-	for _, fixed := range []bool{false, true} {
-		name := "executor"
-		if fixed {
-			name = "executor-fixed"
-		}
-		b.Run(name, func(b *testing.B) { benchExecutorReads(b, path, blocks, fixed) })
+	for _, v := range readVariants {
+		b.Run(v.name, func(b *testing.B) { benchExecutorReads(b, path, blocks, v) })
 	}
 	b.Run("goroutines", func(b *testing.B) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
@@ -143,15 +140,46 @@ func BenchmarkRandomRead(b *testing.B) {
 	})
 }
 
+// readVariant is one executor configuration of BenchmarkRandomRead.
+type readVariant struct {
+	name  string
+	fixed bool // ReadAtFixed: registered file slot and buffers
+	// lock runs the executor on a locked OS thread (runtime.LockOSThread
+	// from before the ring is set up until after Close), as the setup
+	// options need: then the thread that submits is always the one that
+	// waits.
+	lock bool
+	opts []ReactorOption
+}
+
+var readVariants = []readVariant{
+	{name: "executor"},
+	{name: "executor-fixed", fixed: true},
+	{name: "executor-fixed-locked", fixed: true, lock: true},
+	{name: "executor-fixed-single", fixed: true, lock: true, opts: []ReactorOption{WithSingleIssuer()}},
+	{name: "executor-fixed-defer", fixed: true, lock: true, opts: []ReactorOption{WithDeferTaskrun()}},
+}
+
 // benchExecutorReads is one executor keeping depth reads in flight: plain
 // READ through the reactor's pool, or (fixed) READ_FIXED through a
 // registered file slot and registered buffers.
-func benchExecutorReads(b *testing.B, path string, blocks int64, fixed bool) {
-	r, err := NewReactor(256)
+func benchExecutorReads(b *testing.B, path string, blocks int64, v readVariant) {
+	fixed := v.fixed
+	if v.lock {
+		// Unlocked after the deferred Closes below have run (defers run
+		// last-in first-out): the executor, its coroutines and both
+		// Closes stay on this thread.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	r, err := NewReactorWith(256, v.opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer r.Close()
+	if v.opts != nil && r.RingKind() == "io_uring" && !strings.Contains(r.SetupFlags(), "SINGLE_ISSUER") {
+		b.Logf("setup flags: %s", r.SetupFlags()) // refused by this kernel: measured without
+	}
 	if fixed {
 		// One registered buffer per READ in flight, one slot for the file.
 		if err := r.EnableFixed(depth, readSize, 1); err != nil {

@@ -18,8 +18,28 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until SIGTERM/SIGINT")
 	multishot := flag.Bool("multishot", true, "multishot ACCEPT and RECV from a provided-buffer ring (falls back to single-shot where the ring has none)")
+	lock := flag.Bool("lock", false, "run the executor on a locked OS thread (runtime.LockOSThread before the ring is set up)")
+	ringKind := flag.String("ring", "default", "ring setup: default (COOP_TASKRUN), single (SINGLE_ISSUER) or defer (SINGLE_ISSUER + DEFER_TASKRUN); single and defer imply -lock")
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
+	var opts []iouring.ReactorOption
+	switch *ringKind {
+	case "default":
+	case "single":
+		opts, *lock = append(opts, iouring.WithSingleIssuer()), true
+	case "defer":
+		opts, *lock = append(opts, iouring.WithDeferTaskrun()), true
+	default:
+		fmt.Fprintf(os.Stderr, "-ring=%q: want default, single or defer\n", *ringKind)
+		os.Exit(2)
+	}
+	if *lock {
+		// main's goroutine, locked to its thread from before the ring is
+		// set up until the process exits: the thread that submits is the
+		// one that waits, and SINGLE_ISSUER's rule holds. Everything
+		// below — the executor, its coroutines — runs on this goroutine.
+		runtime.LockOSThread()
+	}
 	if *cpuprofile != "" {
 		stop, err := profile(*cpuprofile)
 		if err != nil {
@@ -28,7 +48,7 @@ func main() {
 		}
 		defer stop()
 	}
-	r, err := iouring.NewReactor(1024)
+	r, err := iouring.NewReactorWith(1024, opts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -47,7 +67,7 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println(ln.Addr()) // the load generator reads this line
-	fmt.Fprintln(os.Stderr, "ring:", r.RingKind())
+	fmt.Fprintln(os.Stderr, "ring:", r.RingKind(), "setup:", r.SetupFlags(), "locked:", *lock)
 	ex := executor.New(executor.WithDriver(r))
 	_, err = executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) error {
 		for {
