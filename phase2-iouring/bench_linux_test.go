@@ -69,9 +69,18 @@ type randReads struct {
 	rng         *rand.Rand
 	err         error
 	fixed       bool // ReadAtFixed: registered file and buffers
+	// lent: ReadAtLent, one LentRead per slot reused with Again, and the
+	// lent buffer released at once (what a caller that has looked at the
+	// bytes does), instead of copied out.
+	lent  bool
+	lrd   [depth]*LentRead
+	lbusy [depth]bool
 }
 
 func (q *randReads) Poll(cx *executor.Context) executor.Poll[int] {
+	if q.lent {
+		return q.pollLent(cx)
+	}
 	for i := range q.ops {
 		for {
 			if q.ops[i] == nil {
@@ -140,10 +149,46 @@ func BenchmarkRandomRead(b *testing.B) {
 	})
 }
 
+func (q *randReads) pollLent(cx *executor.Context) executor.Poll[int] {
+	for i := range q.lrd {
+		for {
+			if !q.lbusy[i] {
+				if q.issued == q.total {
+					break
+				}
+				off := q.rng.Int64N(q.blocks) * readSize
+				if q.lrd[i] == nil {
+					q.lrd[i] = q.f.ReadAtLent(readSize, off)
+				} else {
+					q.lrd[i].Again(readSize, off)
+				}
+				q.lbusy[i] = true
+				q.issued++
+			}
+			r, ok := q.lrd[i].Poll(cx).Value()
+			if !ok {
+				break
+			}
+			q.lbusy[i] = false
+			if r.Err != nil || r.Value.Len() != readSize {
+				q.err = r.Err
+				return executor.PollReady(q.done)
+			}
+			r.Value.Release()
+			q.done++
+		}
+	}
+	if q.done < q.total {
+		return executor.Pending[int]()
+	}
+	return executor.PollReady(q.done)
+}
+
 // readVariant is one executor configuration of BenchmarkRandomRead.
 type readVariant struct {
 	name  string
 	fixed bool // ReadAtFixed: registered file slot and buffers
+	lent  bool // ReadAtLent (with fixed): no copy out, futures reused
 	// lock runs the executor on a locked OS thread (runtime.LockOSThread
 	// from before the ring is set up until after Close), as the setup
 	// options need: then the thread that submits is always the one that
@@ -158,6 +203,8 @@ var readVariants = []readVariant{
 	{name: "executor-fixed-locked", fixed: true, lock: true},
 	{name: "executor-fixed-single", fixed: true, lock: true, opts: []ReactorOption{WithSingleIssuer()}},
 	{name: "executor-fixed-defer", fixed: true, lock: true, opts: []ReactorOption{WithDeferTaskrun()}},
+	{name: "executor-lent", fixed: true, lent: true},
+	{name: "executor-lent-defer", fixed: true, lent: true, lock: true, opts: []ReactorOption{WithDeferTaskrun()}},
 }
 
 // benchExecutorReads is one executor keeping depth reads in flight: plain
@@ -188,7 +235,7 @@ func benchExecutorReads(b *testing.B, path string, blocks int64, v readVariant) 
 	}
 	ex := executor.New(executor.WithDriver(r))
 	defer ex.Close()
-	q := &randReads{total: b.N, blocks: blocks, rng: rand.New(rand.NewPCG(1, 2)), fixed: fixed}
+	q := &randReads{total: b.N, blocks: blocks, rng: rand.New(rand.NewPCG(1, 2)), fixed: fixed, lent: v.lent}
 	for i := range q.bufs {
 		q.bufs[i] = make([]byte, readSize)
 	}

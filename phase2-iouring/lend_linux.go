@@ -35,9 +35,11 @@ import (
 // Lent is a buffer ReadAtLent filled, lent to the caller until Release.
 // The zero Lent is empty and Release of it does nothing.
 type Lent struct {
-	fx   *fixedState // the registered buffer's owner; nil: heap memory (data)
-	data []byte      // when fx is nil: a plain READ's own buffer
-	buf  uint16      // the registered buffer
+	// Exactly one owner, or neither: heap memory, a plain read's own.
+	fx   *fixedState // a registered buffer (File.ReadAtLent)
+	fs   *fastState  // a provided buffer (TCPStream.ReadLent, lend_stream_linux.go)
+	data []byte      // the bytes: in the owner's buffer, or on the heap
+	buf  uint16      // the registered or provided buffer
 	gen  uint32      // its loan generation when lent
 	n    int         // bytes read
 }
@@ -45,13 +47,13 @@ type Lent struct {
 // Bytes returns the bytes read, which stay valid until Release or the
 // reactor's Close; nil once released.
 func (l Lent) Bytes() []byte {
-	if l.fx == nil {
-		return l.data
-	}
-	if l.fx.pool == nil || l.fx.lentGen[l.buf] != l.gen {
+	switch {
+	case l.fx != nil && (l.fx.pool == nil || l.fx.lentGen[l.buf] != l.gen):
 		return nil // released, or the reactor is closed (the pool unmapped)
+	case l.fs != nil && (l.fs.ring == nil || l.fs.lentGen[l.buf] != l.gen):
+		return nil
 	}
-	return l.fx.pool.Buf(int(l.buf))[:l.n]
+	return l.data
 }
 
 // Len returns the number of bytes read.
@@ -61,12 +63,16 @@ func (l Lent) Len() int { return l.n }
 // given it. Releasing again, or releasing a copy of a released Lent, does
 // nothing. Executor goroutine only.
 func (l Lent) Release() {
-	fx := l.fx
-	if fx == nil || fx.lentGen[l.buf] != l.gen {
-		return
+	if fx := l.fx; fx != nil && fx.lentGen[l.buf] == l.gen {
+		fx.lentGen[l.buf]++
+		fx.freeBufs = append(fx.freeBufs, l.buf)
 	}
-	fx.lentGen[l.buf]++
-	fx.freeBufs = append(fx.freeBufs, l.buf)
+	if fs := l.fs; fs != nil && fs.lentGen[l.buf] == l.gen {
+		fs.lentGen[l.buf]++
+		if fs.ring != nil { // nil: the reactor closed, the ring is gone
+			fs.ring.Recycle(l.buf) // back to the kernel
+		}
+	}
 }
 
 // ReadAtLent reads up to n bytes at off into a registered buffer (READ_FIXED
@@ -164,7 +170,8 @@ func (rd *LentRead) Poll(cx *executor.Context) executor.Poll[executor.Result[Len
 		fx.freeBufs = append(fx.freeBufs, rd.buf) // nothing to lend
 		return executor.PollReady(executor.Result[Lent]{Err: unix.Errno(-res)})
 	}
-	return executor.PollReady(executor.Result[Lent]{Value: Lent{fx: fx, buf: rd.buf, gen: fx.lentGen[rd.buf], n: int(res)}})
+	data := fx.pool.Buf(int(rd.buf))[:res]
+	return executor.PollReady(executor.Result[Lent]{Value: Lent{fx: fx, data: data, buf: rd.buf, gen: fx.lentGen[rd.buf], n: int(res)}})
 }
 
 // startPlain reads into a new slice through ReadAt (the reactor's pool

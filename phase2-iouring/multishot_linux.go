@@ -44,6 +44,8 @@ type fastState struct {
 	enobufs    uint64 // multishot RECVs ended by -ENOBUFS
 	rearms     uint64 // multishot RECVs armed
 	singleShot uint64 // Reads that found the ring empty and used a plain RECV
+
+	lentGen []uint32 // per buffer, bumped at each Release of a lend (lend_stream_linux.go)
 }
 
 // MultishotStatus describes the provided-buffer ring, for the workbook and

@@ -19,6 +19,8 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until SIGTERM/SIGINT")
 	multishot := flag.Bool("multishot", true, "multishot ACCEPT and RECV from a provided-buffer ring (falls back to single-shot where the ring has none)")
 	lock := flag.Bool("lock", false, "run the executor on a locked OS thread (runtime.LockOSThread before the ring is set up)")
+	handwritten := flag.Bool("handwritten", false, "serve each connection with a hand-written future (echoConn) instead of an Async coroutine")
+	lend := flag.Bool("lend", false, "serve each connection with a hand-written future that echoes from the lent provided buffer (ReadLent, WriteAllLent): no copies")
 	ringKind := flag.String("ring", "default", "ring setup: default (COOP_TASKRUN), single (SINGLE_ISSUER) or defer (SINGLE_ISSUER + DEFER_TASKRUN); single and defer imply -lock")
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
@@ -75,7 +77,13 @@ func main() {
 			if c.Err != nil {
 				return c.Err
 			}
-			executor.SpawnLocal(a.Context(), serve(c.Value))
+			if *lend {
+				executor.SpawnLocal(a.Context(), executor.Future[error](&lendConn{c: c.Value}))
+			} else if *handwritten {
+				executor.SpawnLocal(a.Context(), executor.Future[error](newEchoConn(c.Value)))
+			} else {
+				executor.SpawnLocal(a.Context(), serve(c.Value))
+			}
 		}
 	}))
 	fmt.Fprintln(os.Stderr, err)
@@ -97,4 +105,134 @@ func serve(c *iouring.TCPStream) executor.Future[error] {
 			}
 		}
 	})
+}
+
+// echoConn is serve written out as a state machine: the same Read and
+// WriteAll futures, polled directly by the connection's task, so a round
+// trip costs no coroutine switch (an Async task resumes its coroutine
+// twice per round trip: after the read and after the write).
+type echoConn struct {
+	c   *iouring.TCPStream
+	buf []byte
+	rd  executor.Future[executor.Result[int]] // the Read in flight, or nil
+	wr  executor.Future[executor.Result[int]] // the WriteAll in flight, or nil
+	cl  executor.Future[executor.Result[int]] // the Close, once the peer is gone
+	err error
+}
+
+func newEchoConn(c *iouring.TCPStream) *echoConn {
+	return &echoConn{c: c, buf: make([]byte, 4096)}
+}
+
+// Poll implements executor.Future: read, write back what came, again,
+// until the peer closes or an op fails; then close.
+func (e *echoConn) Poll(cx *executor.Context) executor.Poll[error] {
+	for {
+		switch {
+		case e.cl != nil:
+			if _, ok := e.cl.Poll(cx).Value(); !ok {
+				return executor.Pending[error]()
+			}
+			return executor.PollReady(e.err)
+		case e.wr != nil:
+			w, ok := e.wr.Poll(cx).Value()
+			if !ok {
+				return executor.Pending[error]()
+			}
+			e.wr = nil
+			if w.Err != nil {
+				e.err, e.cl = w.Err, e.c.Close()
+			}
+		default:
+			if e.rd == nil {
+				e.rd = e.c.Read(e.buf)
+			}
+			n, ok := e.rd.Poll(cx).Value()
+			if !ok {
+				return executor.Pending[error]()
+			}
+			e.rd = nil
+			if n.Err != nil || n.Value == 0 {
+				e.err, e.cl = n.Err, e.c.Close()
+				continue
+			}
+			e.wr = e.c.WriteAll(e.buf[:n.Value])
+		}
+	}
+}
+
+// Drop implements executor.Dropper: the op in flight is dropped (it
+// cancels itself) and the stream released.
+func (e *echoConn) Drop() {
+	for _, f := range []executor.Future[executor.Result[int]]{e.rd, e.wr, e.cl} {
+		if d, ok := f.(executor.Dropper); ok {
+			d.Drop()
+		}
+	}
+	if e.cl == nil {
+		e.c.Release()
+	}
+}
+
+// lendConn is echoConn without copies: ReadLent lends the provided
+// buffer the bytes arrived in, and WriteAllLent sends straight from it
+// and gives it back to the kernel's ring at the SEND's CQE.
+type lendConn struct {
+	c   *iouring.TCPStream
+	rd  executor.Future[executor.Result[iouring.Lent]] // the ReadLent in flight, or nil
+	wr  executor.Future[executor.Result[int]]          // the WriteAllLent in flight, or nil
+	cl  executor.Future[executor.Result[int]]          // the Close, once the peer is gone
+	err error
+}
+
+// Poll implements executor.Future.
+func (e *lendConn) Poll(cx *executor.Context) executor.Poll[error] {
+	for {
+		switch {
+		case e.cl != nil:
+			if _, ok := e.cl.Poll(cx).Value(); !ok {
+				return executor.Pending[error]()
+			}
+			return executor.PollReady(e.err)
+		case e.wr != nil:
+			w, ok := e.wr.Poll(cx).Value()
+			if !ok {
+				return executor.Pending[error]()
+			}
+			e.wr = nil
+			if w.Err != nil {
+				e.err, e.cl = w.Err, e.c.Close()
+			}
+		default:
+			if e.rd == nil {
+				e.rd = e.c.ReadLent()
+			}
+			n, ok := e.rd.Poll(cx).Value()
+			if !ok {
+				return executor.Pending[error]()
+			}
+			e.rd = nil
+			if n.Err != nil || n.Value.Len() == 0 {
+				n.Value.Release()
+				e.err, e.cl = n.Err, e.c.Close()
+				continue
+			}
+			e.wr = e.c.WriteAllLent(n.Value) // releases the Lent when sent
+		}
+	}
+}
+
+// Drop implements executor.Dropper.
+func (e *lendConn) Drop() {
+	if d, ok := e.rd.(executor.Dropper); ok {
+		d.Drop()
+	}
+	for _, f := range []executor.Future[executor.Result[int]]{e.wr, e.cl} {
+		if d, ok := f.(executor.Dropper); ok {
+			d.Drop()
+		}
+	}
+	if e.cl == nil {
+		e.c.Release()
+	}
 }
