@@ -22,8 +22,9 @@ func main() {
 	handwritten := flag.Bool("handwritten", false, "serve each connection with a hand-written future (echoConn) instead of an Async coroutine")
 	lend := flag.Bool("lend", false, "serve each connection with a hand-written future that echoes from the lent provided buffer (ReadLent, WriteAllLent): no copies")
 	ringKind := flag.String("ring", "default", "ring setup: default (COOP_TASKRUN), single (SINGLE_ISSUER) or defer (SINGLE_ISSUER + DEFER_TASKRUN); single and defer imply -lock")
+	procs := flag.Int("procs", 1, "GOMAXPROCS (the executor is one goroutine whatever this says; with 2, Go's sysmon finds an idle P and stops handing the executor's P to another thread while it waits in io_uring_enter)")
 	flag.Parse()
-	runtime.GOMAXPROCS(1)
+	runtime.GOMAXPROCS(*procs)
 	var opts []iouring.ReactorOption
 	switch *ringKind {
 	case "default":
