@@ -3,6 +3,7 @@
 package iouring
 
 import (
+	"fmt"
 	"unsafe"
 
 	executor "asyncworkbook/phase1-executor"
@@ -123,6 +124,13 @@ func (rd *LentRead) Poll(cx *executor.Context) executor.Poll[executor.Result[Len
 		if f.fd < 0 {
 			rd.started, rd.done = true, true
 			return executor.PollReady(executor.Result[Lent]{Err: ErrFileClosed})
+		}
+		if rd.n <= 0 {
+			rd.started, rd.done = true, true
+			if rd.n < 0 {
+				return executor.PollReady(executor.Result[Lent]{Err: fmt.Errorf("iouring: ReadAtLent of %d bytes: want 0 or more", rd.n)})
+			}
+			return executor.PollReady(executor.Result[Lent]{}) // nothing to read, nothing lent
 		}
 		fx := r.fixed
 		if fx == nil || fx.pool == nil || rd.n > fx.pool.Size() || len(fx.freeBufs) == 0 {

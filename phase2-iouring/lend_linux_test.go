@@ -279,8 +279,9 @@ func panicOf(fn func()) (msg string) {
 }
 
 // Without registered buffers (EnableFixed not called) a lent read is a
-// plain READ into fresh memory, and reads the right bytes; on a closed
-// file it fails with ErrFileClosed.
+// plain READ into fresh memory, and reads the right bytes; a negative
+// length is an error (a plain make would panic), zero lends nothing, and
+// on a closed file it fails with ErrFileClosed.
 func TestReadAtLentWithoutRegisteredBuffers(t *testing.T) {
 	ex, r, rec := newRuntime(t)
 	got, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) string {
@@ -290,6 +291,12 @@ func TestReadAtLentWithoutRegisteredBuffers(t *testing.T) {
 			return fmt.Sprintf("plain lend = %q, %v", l.Bytes(), err)
 		}
 		l.Release()
+		if _, err := lend(a, f, -1, 0); err == nil || !strings.Contains(err.Error(), "-1 bytes") {
+			return fmt.Sprintf("lend of -1 bytes: %v; want an error saying so", err)
+		}
+		if l, err := lend(a, f, 0, 0); err != nil || l.Len() != 0 || l.Bytes() != nil {
+			return fmt.Sprintf("lend of 0 bytes: %q, %v; want nothing", l.Bytes(), err)
+		}
 		executor.Await(a, f.Close())
 		if _, err := lend(a, f, 4, 0); err != ErrFileClosed {
 			return fmt.Sprintf("lend on a closed file: %v; want ErrFileClosed", err)
