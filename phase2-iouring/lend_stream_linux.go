@@ -35,26 +35,41 @@ import (
 // ReadLent waits for bytes and lends the caller the buffer they arrived
 // in (all of its unread bytes) until Release; see the comment above. 0
 // bytes and no error means the peer closed its side.
-func (s *TCPStream) ReadLent() executor.Future[executor.Result[Lent]] {
-	return &lentRecv{s: s}
+func (s *TCPStream) ReadLent() *LentRecv {
+	return &LentRecv{s: s}
 }
 
 // lentRecvSize is the buffer of a ReadLent without a provided buffer.
 const lentRecvSize = 4096
 
-// lentRecv is ReadLent's future.
-type lentRecv struct {
-	s     *TCPStream
-	plain executor.Future[executor.Result[int]] // no provided buffer: Read into heap
-	heap  []byte
-	gen   uint64 // m.gen+1 when our waker is queued
-	done  bool
+// LentRecv is ReadLent's future. Once completed it can be reused for the
+// next read with Again, so a loop of reads allocates nothing for them.
+type LentRecv struct {
+	s      *TCPStream
+	plain  executor.Future[executor.Result[int]] // no provided buffer: Read into heap
+	heap   []byte
+	gen    uint64 // m.gen+1 when our waker is queued
+	polled bool
+	done   bool
 }
 
-func (f *lentRecv) Poll(cx *executor.Context) executor.Poll[executor.Result[Lent]] {
+// Again makes a completed (or dropped) LentRecv the stream's next
+// ReadLent and returns it. It panics on one polled and not completed: a
+// plain RECV it started may still be in flight.
+func (f *LentRecv) Again() *LentRecv {
+	if f.polled && !f.done {
+		panic("iouring: LentRecv.Again before the read completed")
+	}
+	*f = LentRecv{s: f.s}
+	return f
+}
+
+// Poll implements executor.Future.
+func (f *LentRecv) Poll(cx *executor.Context) executor.Poll[executor.Result[Lent]] {
 	if f.plain != nil {
 		return f.pollPlain(cx)
 	}
+	f.polled = true
 	s := f.s
 	fs := s.r.fast
 	if fs == nil || fs.ring == nil {
@@ -67,7 +82,11 @@ func (f *lentRecv) Poll(cx *executor.Context) executor.Poll[executor.Result[Lent
 	switch {
 	case len(m.queue) > 0:
 		h := m.queue[0]
-		m.queue = m.queue[1:]
+		// Shift rather than reslice from the front: m.queue[1:] loses a
+		// slot of capacity per read, and then every CQE's append
+		// allocates a new array.
+		n := copy(m.queue, m.queue[1:])
+		m.queue = m.queue[:n]
 		if len(fs.lentGen) < fs.pool.Len() {
 			fs.lentGen = make([]uint32, fs.pool.Len())
 		}
@@ -109,13 +128,13 @@ func (f *lentRecv) Poll(cx *executor.Context) executor.Poll[executor.Result[Lent
 
 // startPlain reads into a new slice with a plain Read: the stream's own
 // RECV and a copy.
-func (f *lentRecv) startPlain(cx *executor.Context) executor.Poll[executor.Result[Lent]] {
+func (f *LentRecv) startPlain(cx *executor.Context) executor.Poll[executor.Result[Lent]] {
 	f.heap = make([]byte, lentRecvSize)
 	f.plain = &readFuture{s: f.s, p: f.heap}
 	return f.pollPlain(cx)
 }
 
-func (f *lentRecv) pollPlain(cx *executor.Context) executor.Poll[executor.Result[Lent]] {
+func (f *LentRecv) pollPlain(cx *executor.Context) executor.Poll[executor.Result[Lent]] {
 	r, ok := f.plain.Poll(cx).Value()
 	if !ok {
 		return executor.Pending[executor.Result[Lent]]()
@@ -127,7 +146,7 @@ func (f *lentRecv) pollPlain(cx *executor.Context) executor.Poll[executor.Result
 	return f.finish(Lent{data: f.heap[:r.Value], n: r.Value}, r.Err)
 }
 
-func (f *lentRecv) finish(l Lent, err error) executor.Poll[executor.Result[Lent]] {
+func (f *LentRecv) finish(l Lent, err error) executor.Poll[executor.Result[Lent]] {
 	f.done = true
 	return executor.PollReady(executor.Result[Lent]{Value: l, Err: err})
 }
@@ -135,7 +154,7 @@ func (f *lentRecv) finish(l Lent, err error) executor.Poll[executor.Result[Lent]
 // Drop implements executor.Dropper. As with Read, the multishot RECV is
 // the stream's: nothing is cancelled, and bytes arriving later wait in
 // the queue for the next read.
-func (f *lentRecv) Drop() {
+func (f *LentRecv) Drop() {
 	if f.done {
 		return
 	}
@@ -151,13 +170,13 @@ func (f *lentRecv) Drop() {
 // SEND's CQE, also if the future is dropped before it. The caller must
 // not Release l itself, nor use its bytes after calling this. A Lent on
 // the heap (ReadLent without a provided buffer) is sent with WriteAll.
-func (s *TCPStream) WriteAllLent(l Lent) executor.Future[executor.Result[int]] {
-	return &lentSend{s: s, l: l}
+func (s *TCPStream) WriteAllLent(l Lent) *LentSend {
+	return &LentSend{s: s, l: l}
 }
 
-// lentSend is WriteAllLent's future: opFuture's state machine written
-// out, one SEND at a time.
-type lentSend struct {
+// LentSend is WriteAllLent's future: opFuture's state machine written
+// out, one SEND at a time. Once completed it can be reused with Again.
+type LentSend struct {
 	s       *TCPStream
 	l       Lent
 	plain   executor.Future[executor.Result[int]] // a heap Lent: WriteAll
@@ -167,14 +186,29 @@ type lentSend struct {
 	done    bool
 }
 
-func (w *lentSend) Poll(cx *executor.Context) executor.Poll[executor.Result[int]] {
-	if w.plain != nil {
-		return w.plain.Poll(cx)
+// Again makes a completed (or dropped) LentSend the WriteAllLent of l on
+// the same stream and returns it. It panics on one with a SEND in
+// flight.
+func (w *LentSend) Again(l Lent) *LentSend {
+	if !w.done && (w.started || w.plain != nil) {
+		panic("iouring: LentSend.Again before the send completed")
 	}
+	*w = LentSend{s: w.s, l: l}
+	return w
+}
+
+// Poll implements executor.Future.
+func (w *LentSend) Poll(cx *executor.Context) executor.Poll[executor.Result[int]] {
 	s, r := w.s, w.s.r
-	if w.l.fx == nil && w.l.fs == nil {
+	if w.plain == nil && w.l.fx == nil && w.l.fs == nil {
 		w.plain = s.WriteAll(w.l.data)
-		return w.plain.Poll(cx)
+	}
+	if w.plain != nil {
+		res := w.plain.Poll(cx)
+		if _, ok := res.Value(); ok {
+			w.done = true
+		}
+		return res
 	}
 	p := w.l.Bytes()
 	if p == nil && w.l.n > 0 {
@@ -224,7 +258,7 @@ func (w *lentSend) Poll(cx *executor.Context) executor.Poll[executor.Result[int]
 	}
 }
 
-func (w *lentSend) finish(res executor.Result[int]) executor.Poll[executor.Result[int]] {
+func (w *LentSend) finish(res executor.Result[int]) executor.Poll[executor.Result[int]] {
 	w.done = true
 	w.l.Release()
 	return executor.PollReady(res)
@@ -232,7 +266,7 @@ func (w *lentSend) finish(res executor.Result[int]) executor.Poll[executor.Resul
 
 // Drop implements executor.Dropper: a SEND in flight is cancelled, and
 // the Lent released at its CQE, when the kernel no longer reads it.
-func (w *lentSend) Drop() {
+func (w *LentSend) Drop() {
 	if w.done {
 		return
 	}

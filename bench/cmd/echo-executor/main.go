@@ -79,7 +79,7 @@ func main() {
 				return c.Err
 			}
 			if *lend {
-				executor.SpawnLocal(a.Context(), executor.Future[error](&lendConn{c: c.Value}))
+				executor.SpawnLocal(a.Context(), executor.Future[error](newLendConn(c.Value)))
 			} else if *handwritten {
 				executor.SpawnLocal(a.Context(), executor.Future[error](newEchoConn(c.Value)))
 			} else {
@@ -177,13 +177,21 @@ func (e *echoConn) Drop() {
 
 // lendConn is echoConn without copies: ReadLent lends the provided
 // buffer the bytes arrived in, and WriteAllLent sends straight from it
-// and gives it back to the kernel's ring at the SEND's CQE.
+// and gives it back to the kernel's ring at the SEND's CQE. Its two
+// futures are made once and reused (Again): a round trip allocates
+// nothing.
 type lendConn struct {
-	c   *iouring.TCPStream
-	rd  executor.Future[executor.Result[iouring.Lent]] // the ReadLent in flight, or nil
-	wr  executor.Future[executor.Result[int]]          // the WriteAllLent in flight, or nil
-	cl  executor.Future[executor.Result[int]]          // the Close, once the peer is gone
-	err error
+	c       *iouring.TCPStream
+	rd      *iouring.LentRecv
+	wr      *iouring.LentSend
+	reading bool                                  // rd is in flight
+	writing bool                                  // wr is in flight
+	cl      executor.Future[executor.Result[int]] // the Close, once the peer is gone
+	err     error
+}
+
+func newLendConn(c *iouring.TCPStream) *lendConn {
+	return &lendConn{c: c, rd: c.ReadLent(), wr: c.WriteAllLent(iouring.Lent{})}
 }
 
 // Poll implements executor.Future.
@@ -195,43 +203,46 @@ func (e *lendConn) Poll(cx *executor.Context) executor.Poll[error] {
 				return executor.Pending[error]()
 			}
 			return executor.PollReady(e.err)
-		case e.wr != nil:
+		case e.writing:
 			w, ok := e.wr.Poll(cx).Value()
 			if !ok {
 				return executor.Pending[error]()
 			}
-			e.wr = nil
+			e.writing = false
 			if w.Err != nil {
 				e.err, e.cl = w.Err, e.c.Close()
 			}
 		default:
-			if e.rd == nil {
-				e.rd = e.c.ReadLent()
+			if !e.reading {
+				e.rd.Again()
+				e.reading = true
 			}
 			n, ok := e.rd.Poll(cx).Value()
 			if !ok {
 				return executor.Pending[error]()
 			}
-			e.rd = nil
+			e.reading = false
 			if n.Err != nil || n.Value.Len() == 0 {
 				n.Value.Release()
 				e.err, e.cl = n.Err, e.c.Close()
 				continue
 			}
-			e.wr = e.c.WriteAllLent(n.Value) // releases the Lent when sent
+			e.wr.Again(n.Value) // releases the Lent when sent
+			e.writing = true
 		}
 	}
 }
 
 // Drop implements executor.Dropper.
 func (e *lendConn) Drop() {
-	if d, ok := e.rd.(executor.Dropper); ok {
-		d.Drop()
+	if e.reading {
+		e.rd.Drop()
 	}
-	for _, f := range []executor.Future[executor.Result[int]]{e.wr, e.cl} {
-		if d, ok := f.(executor.Dropper); ok {
-			d.Drop()
-		}
+	if e.writing {
+		e.wr.Drop()
+	}
+	if d, ok := e.cl.(executor.Dropper); ok {
+		d.Drop()
 	}
 	if e.cl == nil {
 		e.c.Release()
