@@ -90,6 +90,9 @@ gobench=$(cd "$root" && RANDREAD_MB=$mb go test -run '^$' -bench RandomRead -ben
 iops_of() { awk -v name="$1" '$1 ~ ("^BenchmarkRandomRead/" name "(-[0-9]+)?$") {for (i=1;i<=NF;i++) if ($(i+1)=="IOPS") print int($i)}' <<<"$gobench" | median; }
 ex_iops=$(iops_of executor)
 fx_iops=$(iops_of executor-fixed)
+fd_iops=$(iops_of executor-fixed-defer)
+ln_iops=$(iops_of executor-lent)
+ld_iops=$(iops_of executor-lent-defer)
 go_iops=$(iops_of goroutines)
 
 fi
@@ -100,7 +103,8 @@ echo_once() { # $1 server binary, $2 conns, $3 size, $4 server flags, $5 server 
 	# be read before this server's redirection truncates it.
 	rm -f "$work/$1.addr"
 	# shellcheck disable=SC2086 # $4 is a list of flags
-	taskset -c "${5:-$server_cpus}" "$work/$1" ${4:-} >"$work/$1.addr" 2>"$work/$1.log" &
+	# The log is per binary and flags (the footer reads the default run's).
+	taskset -c "${5:-$server_cpus}" "$work/$1" ${4:-} >"$work/$1.addr" 2>"$work/$1${4// /}.log" &
 	local pid=$!
 	pids+=("$pid")
 	for _ in $(seq 200); do [ -s "$work/$1.addr" ] && break; sleep 0.05; done
@@ -113,13 +117,27 @@ echo_once() { # $1 server binary, $2 conns, $3 size, $4 server flags, $5 server 
 	wait "$pid" 2>/dev/null || true
 }
 declare -A rt cpu
+# name:flags; a name's part before "+" is the binary. echo-executor+lend
+# serves each connection with a hand-written future that echoes from the
+# lent provided buffer (ReadLent, WriteAllLent: no copy, no pin);
+# +lend-defer does it on a locked thread with SINGLE_ISSUER|DEFER_TASKRUN.
+echo_variants=("echo-executor:" "echo-executor+lend:-lend" "echo-executor+lend-defer:-lend -ring=defer" "echo-gnet:" "echo-goroutines:")
 if [ "${ONLY_POOL:-}" != 1 ]; then
 for c in $conns_list; do
 	for s in $sizes_list; do
-		for srv in echo-executor echo-gnet echo-goroutines; do
-			out=$(for _ in $(seq "$runs"); do echo_once "$srv" "$c" "$s"; done)
-			rt[$srv,$c,$s]=$(awk '{print $1}' <<<"$out" | median)
-			cpu[$srv,$c,$s]=$(awk '{print $2}' <<<"$out" | median)
+		# The runs alternate between the servers (the machine's noise then
+		# lands on all of them alike); each figure is the median of its runs.
+		for _ in $(seq "$runs"); do
+			for v in "${echo_variants[@]}"; do
+				name=${v%%:*} flags=${v#*:}
+				# shellcheck disable=SC2086 # flags is a list
+				echo_once "${name%%+*}" "$c" "$s" "$flags" >>"$work/echo.$name.$c.$s"
+			done
+		done
+		for v in "${echo_variants[@]}"; do
+			name=${v%%:*}
+			rt[$name,$c,$s]=$(awk '{print $1}' "$work/echo.$name.$c.$s" | median)
+			cpu[$name,$c,$s]=$(awk '{print $2}' "$work/echo.$name.$c.$s" | median)
 		done
 	done
 done
@@ -153,6 +171,11 @@ printf '| 4 KiB random reads qd32 (IOPS): executor vs C liburing, plain READ | %
 printf '| 4 KiB random reads qd32 (IOPS): executor vs C liburing, fixed file + READ_FIXED | %s | %s | %s | - |\n' "$ex_iops" "$c_fixed" "$(ratio "$ex_iops" "$c_fixed")"
 printf '| 4 KiB random reads qd32 (IOPS): executor-fixed (ReadAtFixed) vs C liburing, fixed file + READ_FIXED | %s | %s | %s | >= 0.9x |\n' "$fx_iops" "$c_fixed" "$(ratio "$fx_iops" "$c_fixed")"
 printf '| 4 KiB random reads qd32 (IOPS): executor-fixed vs 32 goroutines, GOMAXPROCS=1 | %s | %s | %s | >= 1.1x |\n' "$fx_iops" "$go_iops" "$(ratio "$fx_iops" "$go_iops")"
+printf '| 4 KiB random reads qd32 (IOPS): executor-fixed, locked + DEFER_TASKRUN, vs 32 goroutines | %s | %s | %s | - |\n' "$fd_iops" "$go_iops" "$(ratio "$fd_iops" "$go_iops")"
+printf '| 4 KiB random reads qd32 (IOPS): executor-lent (ReadAtLent: no copy, futures reused) vs 32 goroutines, GOMAXPROCS=1 | %s | %s | %s | >= 1.1x |\n' "$ln_iops" "$go_iops" "$(ratio "$ln_iops" "$go_iops")"
+printf '| 4 KiB random reads qd32 (IOPS): executor-lent vs C liburing, fixed file + READ_FIXED | %s | %s | %s | >= 0.9x |\n' "$ln_iops" "$c_fixed" "$(ratio "$ln_iops" "$c_fixed")"
+printf '| 4 KiB random reads qd32 (IOPS): executor-lent, locked + DEFER_TASKRUN, vs 32 goroutines / vs C fixed | %s | %s / %s | %s / %s | - |\n' "$ld_iops" "$go_iops" "$c_fixed" "$(ratio "$ld_iops" "$go_iops")" "$(ratio "$ld_iops" "$c_fixed")"
+printf '| 4 KiB random reads qd32 (IOPS): C liburing fixed vs 32 goroutines, for reference (the physical line for the 1.1x target) | %s | %s | %s | - |\n' "$c_fixed" "$go_iops" "$(ratio "$c_fixed" "$go_iops")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs fio io_uring | %s | %s | %s | >= 0.8x |\n' "$ex_iops" "$fio_iops" "$(ratio "$ex_iops" "$fio_iops")"
 printf '| 4 KiB random reads qd32 (IOPS): executor vs 32 goroutines, GOMAXPROCS=1 | %s | %s | %s | - |\n' "$ex_iops" "$go_iops" "$(ratio "$ex_iops" "$go_iops")"
 printf '| 4 KiB random reads (IOPS): C pread(2) loop, for reference | %s | - | - | - |\n' "$c_pread"
@@ -164,6 +187,15 @@ for c in $conns_list; do
 		printf '| TCP echo %dx%d B (server CPU ns/round trip): executor vs gnet v2 | %s | %s | %s | < 1x |\n' "$c" "$s" "$ec" "$gc" "$(ratio "$ec" "$gc")"
 		printf '| TCP echo %dx%d B (round trips/s): executor vs goroutine per conn, GOMAXPROCS=1 | %s | %s | %s | - |\n' "$c" "$s" "$e" "$n" "$(ratio "$e" "$n")"
 		printf '| TCP echo %dx%d B (server CPU ns/round trip): executor vs goroutine per conn | %s | %s | %s | - |\n' "$c" "$s" "$ec" "$nc" "$(ratio "$ec" "$nc")"
+		for lv in lend lend-defer; do
+			case $lv in
+			lend) what="executor, lend (hand-written, no copies)" ;;
+			lend-defer) what="executor, lend, locked + DEFER_TASKRUN" ;;
+			esac
+			le=${rt[echo-executor+$lv,$c,$s]}; lc=${cpu[echo-executor+$lv,$c,$s]}
+			printf '| TCP echo %dx%d B (round trips/s): %s vs gnet v2, 1 loop | %s | %s | %s | >= 1.2x |\n' "$c" "$s" "$what" "$le" "$g" "$(ratio "$le" "$g")"
+			printf '| TCP echo %dx%d B (server CPU ns/round trip): %s vs gnet v2 | %s | %s | %s | < 1x |\n' "$c" "$s" "$what" "$lc" "$gc" "$(ratio "$lc" "$gc")"
+		done
 	done
 done
 fi

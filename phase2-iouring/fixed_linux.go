@@ -42,6 +42,7 @@ type fixedRings interface {
 type fixedState struct {
 	pool     *BufferPool // registered with the ring; nil when buffers are off
 	freeBufs []uint16    // pool buffers no op holds
+	lentGen  []uint32    // per buffer, bumped at each Release of a lend (lend_linux.go)
 	nslots   uint32      // registered-file slots; 0 when files are off
 	freeSlot []uint32    // slots holding no file
 	slots    map[int]uint32

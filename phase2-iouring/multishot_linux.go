@@ -45,6 +45,8 @@ type fastState struct {
 	rearms     uint64 // multishot RECVs armed
 	singleShot uint64 // Reads that found the ring empty and used a plain RECV
 	recycled   uint64 // buffers given back to the ring (the trace's Bufs.Recycled)
+
+	lentGen []uint32 // per buffer, bumped at each Release of a lend (lend_stream_linux.go)
 }
 
 // MultishotStatus describes the provided-buffer ring, for the workbook and

@@ -65,6 +65,8 @@ type Reactor struct {
 
 	park parkDeadline // ParkTimeout's state (park_deadline.go)
 
+	completeFn func(CQE) // r.complete, made once (reap)
+
 	// fixed is the registered buffers and file slots (fixed_linux.go);
 	// nil until EnableFixed.
 	fixed *fixedState
@@ -366,7 +368,13 @@ func (r *Reactor) submit(wait uint32) error {
 
 // reap handles every ready CQE.
 func (r *Reactor) reap() int {
-	return r.ring.Reap(r.complete)
+	if r.completeFn == nil {
+		// The method value r.complete, made once: made at each call it
+		// escapes (Reap is an interface method) and costs an allocation
+		// per reap.
+		r.completeFn = r.complete
+	}
+	return r.ring.Reap(r.completeFn)
 }
 
 // complete handles one CQE: step 3.

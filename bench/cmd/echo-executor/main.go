@@ -18,8 +18,31 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until SIGTERM/SIGINT")
 	multishot := flag.Bool("multishot", true, "multishot ACCEPT and RECV from a provided-buffer ring (falls back to single-shot where the ring has none)")
+	lock := flag.Bool("lock", false, "run the executor on a locked OS thread (runtime.LockOSThread before the ring is set up)")
+	handwritten := flag.Bool("handwritten", false, "serve each connection with a hand-written future (echoConn) instead of an Async coroutine")
+	lend := flag.Bool("lend", false, "serve each connection with a hand-written future that echoes from the lent provided buffer (ReadLent, WriteAllLent): no copies")
+	ringKind := flag.String("ring", "default", "ring setup: default (COOP_TASKRUN), single (SINGLE_ISSUER) or defer (SINGLE_ISSUER + DEFER_TASKRUN); single and defer imply -lock")
+	procs := flag.Int("procs", 1, "GOMAXPROCS (the executor is one goroutine whatever this says; with 2, Go's sysmon finds an idle P and stops handing the executor's P to another thread while it waits in io_uring_enter)")
 	flag.Parse()
-	runtime.GOMAXPROCS(1)
+	runtime.GOMAXPROCS(*procs)
+	var opts []iouring.ReactorOption
+	switch *ringKind {
+	case "default":
+	case "single":
+		opts, *lock = append(opts, iouring.WithSingleIssuer()), true
+	case "defer":
+		opts, *lock = append(opts, iouring.WithDeferTaskrun()), true
+	default:
+		fmt.Fprintf(os.Stderr, "-ring=%q: want default, single or defer\n", *ringKind)
+		os.Exit(2)
+	}
+	if *lock {
+		// main's goroutine, locked to its thread from before the ring is
+		// set up until the process exits: the thread that submits is the
+		// one that waits, and SINGLE_ISSUER's rule holds. Everything
+		// below — the executor, its coroutines — runs on this goroutine.
+		runtime.LockOSThread()
+	}
 	if *cpuprofile != "" {
 		stop, err := profile(*cpuprofile)
 		if err != nil {
@@ -28,7 +51,7 @@ func main() {
 		}
 		defer stop()
 	}
-	r, err := iouring.NewReactor(1024)
+	r, err := iouring.NewReactorWith(1024, opts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -47,7 +70,7 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println(ln.Addr()) // the load generator reads this line
-	fmt.Fprintln(os.Stderr, "ring:", r.RingKind())
+	fmt.Fprintln(os.Stderr, "ring:", r.RingKind(), "setup:", r.SetupFlags(), "locked:", *lock)
 	ex := executor.New(executor.WithDriver(r))
 	_, err = executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) error {
 		for {
@@ -55,7 +78,13 @@ func main() {
 			if c.Err != nil {
 				return c.Err
 			}
-			executor.SpawnLocal(a.Context(), serve(c.Value))
+			if *lend {
+				executor.SpawnLocal(a.Context(), executor.Future[error](newLendConn(c.Value)))
+			} else if *handwritten {
+				executor.SpawnLocal(a.Context(), executor.Future[error](newEchoConn(c.Value)))
+			} else {
+				executor.SpawnLocal(a.Context(), serve(c.Value))
+			}
 		}
 	}))
 	fmt.Fprintln(os.Stderr, err)
@@ -77,4 +106,145 @@ func serve(c *iouring.TCPStream) executor.Future[error] {
 			}
 		}
 	})
+}
+
+// echoConn is serve written out as a state machine: the same Read and
+// WriteAll futures, polled directly by the connection's task, so a round
+// trip costs no coroutine switch (an Async task resumes its coroutine
+// twice per round trip: after the read and after the write).
+type echoConn struct {
+	c   *iouring.TCPStream
+	buf []byte
+	rd  executor.Future[executor.Result[int]] // the Read in flight, or nil
+	wr  executor.Future[executor.Result[int]] // the WriteAll in flight, or nil
+	cl  executor.Future[executor.Result[int]] // the Close, once the peer is gone
+	err error
+}
+
+func newEchoConn(c *iouring.TCPStream) *echoConn {
+	return &echoConn{c: c, buf: make([]byte, 4096)}
+}
+
+// Poll implements executor.Future: read, write back what came, again,
+// until the peer closes or an op fails; then close.
+func (e *echoConn) Poll(cx *executor.Context) executor.Poll[error] {
+	for {
+		switch {
+		case e.cl != nil:
+			if _, ok := e.cl.Poll(cx).Value(); !ok {
+				return executor.Pending[error]()
+			}
+			return executor.PollReady(e.err)
+		case e.wr != nil:
+			w, ok := e.wr.Poll(cx).Value()
+			if !ok {
+				return executor.Pending[error]()
+			}
+			e.wr = nil
+			if w.Err != nil {
+				e.err, e.cl = w.Err, e.c.Close()
+			}
+		default:
+			if e.rd == nil {
+				e.rd = e.c.Read(e.buf)
+			}
+			n, ok := e.rd.Poll(cx).Value()
+			if !ok {
+				return executor.Pending[error]()
+			}
+			e.rd = nil
+			if n.Err != nil || n.Value == 0 {
+				e.err, e.cl = n.Err, e.c.Close()
+				continue
+			}
+			e.wr = e.c.WriteAll(e.buf[:n.Value])
+		}
+	}
+}
+
+// Drop implements executor.Dropper: the op in flight is dropped (it
+// cancels itself) and the stream released.
+func (e *echoConn) Drop() {
+	for _, f := range []executor.Future[executor.Result[int]]{e.rd, e.wr, e.cl} {
+		if d, ok := f.(executor.Dropper); ok {
+			d.Drop()
+		}
+	}
+	if e.cl == nil {
+		e.c.Release()
+	}
+}
+
+// lendConn is echoConn without copies: ReadLent lends the provided
+// buffer the bytes arrived in, and WriteAllLent sends straight from it
+// and gives it back to the kernel's ring at the SEND's CQE. Its two
+// futures are made once and reused (Again): a round trip allocates
+// nothing.
+type lendConn struct {
+	c       *iouring.TCPStream
+	rd      *iouring.LentRecv
+	wr      *iouring.LentSend
+	reading bool                                  // rd is in flight
+	writing bool                                  // wr is in flight
+	cl      executor.Future[executor.Result[int]] // the Close, once the peer is gone
+	err     error
+}
+
+func newLendConn(c *iouring.TCPStream) *lendConn {
+	return &lendConn{c: c, rd: c.ReadLent(), wr: c.WriteAllLent(iouring.Lent{})}
+}
+
+// Poll implements executor.Future.
+func (e *lendConn) Poll(cx *executor.Context) executor.Poll[error] {
+	for {
+		switch {
+		case e.cl != nil:
+			if _, ok := e.cl.Poll(cx).Value(); !ok {
+				return executor.Pending[error]()
+			}
+			return executor.PollReady(e.err)
+		case e.writing:
+			w, ok := e.wr.Poll(cx).Value()
+			if !ok {
+				return executor.Pending[error]()
+			}
+			e.writing = false
+			if w.Err != nil {
+				e.err, e.cl = w.Err, e.c.Close()
+			}
+		default:
+			if !e.reading {
+				e.rd.Again()
+				e.reading = true
+			}
+			n, ok := e.rd.Poll(cx).Value()
+			if !ok {
+				return executor.Pending[error]()
+			}
+			e.reading = false
+			if n.Err != nil || n.Value.Len() == 0 {
+				n.Value.Release()
+				e.err, e.cl = n.Err, e.c.Close()
+				continue
+			}
+			e.wr.Again(n.Value) // releases the Lent when sent
+			e.writing = true
+		}
+	}
+}
+
+// Drop implements executor.Dropper.
+func (e *lendConn) Drop() {
+	if e.reading {
+		e.rd.Drop()
+	}
+	if e.writing {
+		e.wr.Drop()
+	}
+	if d, ok := e.cl.(executor.Dropper); ok {
+		d.Drop()
+	}
+	if e.cl == nil {
+		e.c.Release()
+	}
 }
