@@ -22,6 +22,8 @@ type TCPListener struct {
 	fd   int
 	addr netip.AddrPort
 	ma   *msAccept // multishot accept (multishot_accept_linux.go), or nil
+
+	spare spareAccepts // connections a dropped Accept won anyway (accept_spare.go)
 }
 
 // TCPStream is a connected TCP socket; Read, Write and Close are io_uring
@@ -95,8 +97,8 @@ func listen(r *Reactor, addr string, reusePort bool) (*TCPListener, error) {
 func (l *TCPListener) Addr() netip.AddrPort { return l.addr }
 
 // Accept waits for a connection with IORING_OP_ACCEPT (5.5). If the future
-// is dropped after the kernel accepted a connection anyway, that
-// connection is closed, not leaked.
+// is dropped and the kernel accepted a connection anyway, that connection
+// is neither leaked nor lost: the next Accept gets it (accept_spare.go).
 func (l *TCPListener) Accept() executor.Future[executor.Result[*TCPStream]] {
 	if l.fd < 0 {
 		return executor.Ready(executor.Result[*TCPStream]{Err: ErrFileClosed})
@@ -117,14 +119,14 @@ func (l *TCPListener) Accept() executor.Future[executor.Result[*TCPStream]] {
 			sqe.PrepAccept(fd, raw, rawLen, acceptFlags)
 		},
 		orphaned: func(res int32) {
-			if res >= 0 {
-				unix.Close(int(res)) // accepted after the cancel: nobody owns it
+			if res >= 0 { // accepted although cancelled: a spare for the next Accept
+				l.keepSpare(&TCPStream{r: l.r, fd: int(res), remote: rawAddrPort(raw)})
 			}
 		},
 	}
-	return mapResult(op, func(cfd int32) (*TCPStream, error) {
+	return &acceptFuture{l: l, inner: mapResult(op, func(cfd int32) (*TCPStream, error) {
 		return &TCPStream{r: l.r, fd: int(cfd), remote: rawAddrPort(raw)}, nil
-	}, func(err error) error { return fmt.Errorf("iouring: accept on %s: %w", l.addr, err) })
+	}, func(err error) error { return fmt.Errorf("iouring: accept on %s: %w", l.addr, err) })}
 }
 
 // Close closes the listening socket. An Accept in flight completes with
@@ -139,6 +141,7 @@ func (l *TCPListener) Close() error {
 	_ = unix.Shutdown(l.fd, unix.SHUT_RDWR)
 	err := unix.Close(l.fd)
 	l.fd = -1
+	l.closeSpares()
 	return err
 }
 

@@ -256,6 +256,13 @@ func phase2() Phase {
 				Demo:  "p2-batch-reads",
 				Code:  []string{dir + "ring_linux.go", dir + "abi_linux.go", dir + "rings_linux.go"},
 			},
+			{
+				ID:    "p2-lending",
+				Title: "Lending buffers: no copy between the kernel and you",
+				File:  "lessons/phase2/16-lending.md",
+				Demo:  "p2-fixed-reads",
+				Code:  []string{dir + "lend_linux.go", dir + "lend_stream_linux.go"},
+			},
 		},
 		// In teaching order (see phase 1).
 		Exercises: []Exercise{
