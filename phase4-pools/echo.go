@@ -28,10 +28,17 @@ func (s *EchoServer) Accepted(i int) int64 { return s.accepted[i].Load() }
 // bind the port it got). The listeners stop when the pool's Shutdown
 // begins; connections end when their peers close them (or at the
 // shutdown deadline).
-func ServeEcho(p *Pool, addr string) (*EchoServer, error) {
+//
+// With WithLend each executor's reactor receives with multishot RECV into
+// a provided-buffer ring and each connection is EchoLent: no copy in Go.
+func ServeEcho(p *Pool, addr string, opts ...EchoOption) (*EchoServer, error) {
+	var cfg echoConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	s := &EchoServer{accepted: make([]atomic.Int64, p.Len())}
 	for i := range p.Len() {
-		got, err := s.start(p, i, addr)
+		got, err := s.start(p, i, addr, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -42,14 +49,38 @@ func ServeEcho(p *Pool, addr string) (*EchoServer, error) {
 	return s, nil
 }
 
+// EchoOption configures ServeEcho.
+type EchoOption func(*echoConfig)
+
+type echoConfig struct {
+	lend       bool
+	bufs, size int
+}
+
+// WithLend serves with EchoLent on a provided-buffer ring of bufs buffers
+// of size bytes per executor (Reactor.EnableMultishot). Where the kernel
+// has no such ring (the fallback ring, a kernel before 5.19) ServeEcho
+// fails and says why.
+func WithLend(bufs, size int) EchoOption {
+	return func(c *echoConfig) { c.lend, c.bufs, c.size = true, bufs, size }
+}
+
 // start creates executor i's listener on its own ring, from a task there.
-func (s *EchoServer) start(p *Pool, i int, addr string) (netip.AddrPort, error) {
+func (s *EchoServer) start(p *Pool, i int, addr string, cfg echoConfig) (netip.AddrPort, error) {
 	type bound struct {
 		addr netip.AddrPort
 		err  error
 	}
 	ready := make(chan bound, 1)
 	_, err := Spawn(p, i, executor.Async(func(a *executor.Awaiter) struct{} {
+		serve := echo
+		if cfg.lend {
+			var err error
+			if serve, err = echoLend(p.Executor(i).Reactor(), cfg.bufs, cfg.size); err != nil {
+				ready <- bound{err: fmt.Errorf("pools: executor %d: %w", i, err)}
+				return struct{}{}
+			}
+		}
 		ln, err := iouring.ListenReusePort(p.Executor(i).Reactor(), addr)
 		if err != nil {
 			ready <- bound{err: fmt.Errorf("pools: executor %d: %w", i, err)}
@@ -63,7 +94,7 @@ func (s *EchoServer) start(p *Pool, i int, addr string) (netip.AddrPort, error) 
 				return struct{}{}
 			}
 			s.accepted[i].Add(1)
-			executor.SpawnLocal(a.Context(), echo(o.conn.Value), executor.WithName("echo conn"))
+			executor.SpawnLocal(a.Context(), serve(o.conn.Value), executor.WithName("echo conn"))
 		}
 	}), executor.WithName(fmt.Sprintf("echo listener %d", i)))
 	if err != nil {

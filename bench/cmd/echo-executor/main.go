@@ -12,6 +12,7 @@ import (
 
 	executor "asyncworkbook/phase1-executor"
 	iouring "asyncworkbook/phase2-iouring"
+	pools "asyncworkbook/phase4-pools"
 )
 
 func main() {
@@ -79,7 +80,7 @@ func main() {
 				return c.Err
 			}
 			if *lend {
-				executor.SpawnLocal(a.Context(), executor.Future[error](newLendConn(c.Value)))
+				executor.SpawnLocal(a.Context(), pools.EchoLent(c.Value)) // no copies (phase4-pools/echo_lend.go)
 			} else if *handwritten {
 				executor.SpawnLocal(a.Context(), executor.Future[error](newEchoConn(c.Value)))
 			} else {
@@ -169,80 +170,6 @@ func (e *echoConn) Drop() {
 		if d, ok := f.(executor.Dropper); ok {
 			d.Drop()
 		}
-	}
-	if e.cl == nil {
-		e.c.Release()
-	}
-}
-
-// lendConn is echoConn without copies: ReadLent lends the provided
-// buffer the bytes arrived in, and WriteAllLent sends straight from it
-// and gives it back to the kernel's ring at the SEND's CQE. Its two
-// futures are made once and reused (Again): a round trip allocates
-// nothing.
-type lendConn struct {
-	c       *iouring.TCPStream
-	rd      *iouring.LentRecv
-	wr      *iouring.LentSend
-	reading bool                                  // rd is in flight
-	writing bool                                  // wr is in flight
-	cl      executor.Future[executor.Result[int]] // the Close, once the peer is gone
-	err     error
-}
-
-func newLendConn(c *iouring.TCPStream) *lendConn {
-	return &lendConn{c: c, rd: c.ReadLent(), wr: c.WriteAllLent(iouring.Lent{})}
-}
-
-// Poll implements executor.Future.
-func (e *lendConn) Poll(cx *executor.Context) executor.Poll[error] {
-	for {
-		switch {
-		case e.cl != nil:
-			if _, ok := e.cl.Poll(cx).Value(); !ok {
-				return executor.Pending[error]()
-			}
-			return executor.PollReady(e.err)
-		case e.writing:
-			w, ok := e.wr.Poll(cx).Value()
-			if !ok {
-				return executor.Pending[error]()
-			}
-			e.writing = false
-			if w.Err != nil {
-				e.err, e.cl = w.Err, e.c.Close()
-			}
-		default:
-			if !e.reading {
-				e.rd.Again()
-				e.reading = true
-			}
-			n, ok := e.rd.Poll(cx).Value()
-			if !ok {
-				return executor.Pending[error]()
-			}
-			e.reading = false
-			if n.Err != nil || n.Value.Len() == 0 {
-				n.Value.Release()
-				e.err, e.cl = n.Err, e.c.Close()
-				continue
-			}
-			e.wr.Again(n.Value) // releases the Lent when sent
-			e.writing = true
-		}
-	}
-}
-
-// Drop implements executor.Dropper.
-func (e *lendConn) Drop() {
-	if e.reading {
-		e.rd.Drop()
-	}
-	if e.writing {
-		e.wr.Drop()
-	}
-	if d, ok := e.cl.(executor.Dropper); ok {
-		d.Drop()
 	}
 	if e.cl == nil {
 		e.c.Release()

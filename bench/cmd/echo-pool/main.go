@@ -25,6 +25,7 @@ func main() {
 	ring := flag.String("ring", "default", "ring setup flags of each executor: default, coop, single-issuer or defer-taskrun")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the server's run to this file")
 	yield := flag.Bool("yield", false, "keep phase 3's Gosched before a blocking park (Options.YieldBeforePark)")
+	lend := flag.Bool("lend", true, "echo from lent provided buffers (ServeEcho WithLend: multishot RECV, EchoLent, no copies); -lend=false copies through Read and WriteAll")
 	flag.Parse()
 	setup, err := pools.ParseRingSetup(*ring)
 	if err != nil {
@@ -45,7 +46,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	srv, err := pools.ServeEcho(p, *addr)
+	var eopts []pools.EchoOption
+	if *lend {
+		// 2048 buffers of 4 KiB per executor, as echo-executor -multishot.
+		eopts = append(eopts, pools.WithLend(2048, 4096))
+	}
+	srv, err := pools.ServeEcho(p, *addr, eopts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
