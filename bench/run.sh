@@ -219,5 +219,5 @@ for n in $pool_ns; do
 done
 printf '\n(pools: servers on CPUs %s, load client on CPUs %s — on a machine where they share cores, read the server CPU per round trip)\n' "$pool_server_cpus" "$pool_client_cpus"
 printf '\n(%d MiB file, %ds per measurement, median of %d runs; server on CPU %s, load client on CPU %s; %s; %s)\n' \
-	"$mb" "$secs" "$runs" "$server_cpus" "$client_cpus" "$(grep -h ring: "$work/echo-executor.log" | head -1 || true)" \
+	"$mb" "$secs" "$runs" "$server_cpus" "$client_cpus" "$(grep -hs ring: "$work/echo-executor.log" | head -1 || true)" \
 	"$(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
