@@ -256,6 +256,9 @@ func TestAnExecutorWhoseRingFailsIsReportedWithItsError(t *testing.T) {
 	})); got != nil {
 		t.Fatalf("closing the ring: %v", got)
 	}
+	// Its next park fails; only then shut down, or the stop request could
+	// reach it first and it would leave the ordinary way, before parking.
+	<-e.ended
 	rep := p.Shutdown(time.Second)
 	if r := rep.Executors[0]; !errors.Is(r.RunErr, iouring.ErrClosed) || !strings.Contains(rep.String(), "stopped early") {
 		t.Fatalf("the executor's run error is %v; the report says:\n%s", r.RunErr, rep)
