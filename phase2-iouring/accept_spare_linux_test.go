@@ -3,11 +3,16 @@
 package iouring
 
 import (
+	"fmt"
+	"io"
 	"net"
 	"testing"
 	"time"
 
 	executor "asyncworkbook/phase1-executor"
+	"asyncworkbook/phases/trace"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestADroppedAcceptThatWonAConnectionGivesItToTheNextAccept: an Accept is
@@ -95,7 +100,55 @@ func TestSparesNobodyTookAreClosedWithTheListener(t *testing.T) {
 		t.Skip("the cancel beat the ACCEPT here: no spare to close")
 	}
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if n, err := c.Read(make([]byte, 1)); n != 0 || err == nil {
+	if n, err := c.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 		t.Fatalf("the client read %d bytes, %v; want EOF from the closed spare", n, err)
+	}
+}
+
+// TestASpareWakesAnAcceptAlreadyWaiting: two tasks wait in Accept, both
+// ACCEPTs in the kernel. The first task is cancelled; before its cancel
+// reaches the kernel a client comes, and the kernel hands the connection
+// to the first ACCEPT, the one waiting longest. That connection becomes a
+// spare, and the second task — another task, which nothing else wakes —
+// must be woken to take it.
+func TestASpareWakesAnAcceptAlreadyWaiting(t *testing.T) {
+	ex, r, rec := newRuntime(t)
+	ln, err := Listen(r, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var c net.Conn
+	defer func() {
+		if c != nil {
+			c.Close()
+		}
+	}()
+	msg, err := executor.BlockOn(ex, executor.Async(func(a *executor.Awaiter) string {
+		first := executor.SpawnLocal(a.Context(), ln.Accept())
+		executor.Await(a, executor.YieldNow())
+		second := executor.SpawnLocal(a.Context(), Timeout(r, ln.Accept(), 5*time.Second))
+		executor.Await(a, executor.YieldNow())
+		executor.Await(a, executor.YieldNow()) // both ACCEPTs submitted
+		first.Cancel()
+		if c, err = net.Dial("tcp", ln.Addr().String()); err != nil {
+			return err.Error()
+		}
+		res := executor.Await(a, second)
+		if res.Err != nil || res.Value.Err != nil || res.Value.Value.Err != nil {
+			return fmt.Sprintf("the waiting Accept did not get the client: %v %v", res.Err, res.Value.Err)
+		}
+		res.Value.Value.Value.Release()
+		return ""
+	}))
+	if err != nil || msg != "" {
+		t.Fatalf("%s %v%s", msg, err, dumpTrace(rec))
+	}
+	// Its timer going off would poll it too, and it would then find the
+	// spare: the Accept must have been woken for it before that.
+	for _, e := range rec.Events() {
+		if e.Kind == trace.CQEReaped && e.Op == "TIMEOUT" && e.Res == -int32(unix.ETIME) {
+			t.Fatalf("the waiting Accept took the spare only when its 5 s timer woke it:%s", dumpTrace(rec))
+		}
 	}
 }
