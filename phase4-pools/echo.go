@@ -142,9 +142,10 @@ func (f *acceptStop) Drop() {
 	f.acc = nil
 }
 
-// echo sends back what it reads until the peer closes.
-func echo(c *iouring.TCPStream) executor.Future[struct{}] {
-	return executor.Async(func(a *executor.Awaiter) struct{} {
+// echo sends back what it reads until the peer closes (copying through
+// Read and WriteAll: ServeEcho without WithLend).
+func echo(c *iouring.TCPStream) executor.Future[error] {
+	return executor.Async(func(a *executor.Awaiter) error {
 		buf := make([]byte, 4096)
 		// A closure: a deferred call's arguments are evaluated at once, and
 		// c.Close() there would close the stream before the first Read.
@@ -152,10 +153,10 @@ func echo(c *iouring.TCPStream) executor.Future[struct{}] {
 		for {
 			n := executor.Await(a, c.Read(buf))
 			if n.Err != nil || n.Value == 0 {
-				return struct{}{}
+				return n.Err
 			}
 			if w := executor.Await(a, c.WriteAll(buf[:n.Value])); w.Err != nil {
-				return struct{}{}
+				return w.Err
 			}
 		}
 	})

@@ -87,30 +87,10 @@ func (e *lendConn) Drop() {
 
 // echoLend is ServeEcho's WithLend: multishot receive from a provided-
 // buffer ring on the executor's reactor (enabled on its own thread, from
-// the listener task), and EchoLent per connection. Where the ring cannot
-// be had it says why and serves with copies.
-func echoLend(r *iouring.Reactor, bufs, size int) (func(*iouring.TCPStream) executor.Future[struct{}], error) {
+// the listener task), and EchoLent per connection.
+func echoLend(r *iouring.Reactor, bufs, size int) (func(*iouring.TCPStream) executor.Future[error], error) {
 	if err := r.EnableMultishot(bufs, size); err != nil {
 		return nil, err
 	}
-	return func(c *iouring.TCPStream) executor.Future[struct{}] {
-		return executor.Future[struct{}](dropErr{EchoLent(c)})
-	}, nil
-}
-
-// dropErr makes a Future[error] a Future[struct{}] (the listener spawns
-// every connection the same way), forwarding Drop.
-type dropErr struct{ f executor.Future[error] }
-
-func (d dropErr) Poll(cx *executor.Context) executor.Poll[struct{}] {
-	if _, ok := d.f.Poll(cx).Value(); ok {
-		return executor.PollReady(struct{}{})
-	}
-	return executor.Pending[struct{}]()
-}
-
-func (d dropErr) Drop() {
-	if dr, ok := d.f.(executor.Dropper); ok {
-		dr.Drop()
-	}
+	return EchoLent, nil
 }

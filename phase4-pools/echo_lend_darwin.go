@@ -10,6 +10,6 @@ import (
 )
 
 // echoLend: macOS has no io_uring, so no provided-buffer ring to lend from.
-func echoLend(*iouring.Reactor, int, int) (func(*iouring.TCPStream) executor.Future[struct{}], error) {
+func echoLend(*iouring.Reactor, int, int) (func(*iouring.TCPStream) executor.Future[error], error) {
 	return nil, errors.New("pools: WithLend needs io_uring's provided-buffer rings; macOS has none")
 }
